@@ -1,0 +1,80 @@
+// Strict readers for untrusted JSON: every wire object is checked field by
+// field, and whatever the specification does not name is kept aside
+// ("unrecognized") so that parse-then-serialise reproduces the signed bytes.
+// Every failure is a MetadataFormatError naming the offending field.
+
+import type { JsonObject, JsonValue } from '../canonical-json.ts';
+import { MetadataFormatError } from '../errors.ts';
+
+export type Unrecognized = Readonly<Record<string, JsonValue>>;
+
+export function fail(path: string, what: string): never {
+  throw new MetadataFormatError(`${path}: ${what}`);
+}
+
+export function asObject(value: unknown, path: string): JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'expected an object');
+  return value as JsonObject;
+}
+
+export function asString(value: unknown, path: string, pattern?: RegExp): string {
+  if (typeof value !== 'string') fail(path, 'expected a string');
+  if (pattern && !pattern.test(value)) fail(path, `does not match ${pattern}`);
+  return value;
+}
+
+export function asInteger(value: unknown, path: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(path, 'expected an integer');
+  if (value < min) fail(path, `must be at least ${min}`);
+  return value;
+}
+
+export function asBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') fail(path, 'expected a boolean');
+  return value;
+}
+
+export function asArray(value: unknown, path: string): readonly JsonValue[] {
+  if (!Array.isArray(value)) fail(path, 'expected an array');
+  return value as readonly JsonValue[];
+}
+
+/** An array of unique strings (key ids, paths): duplicates would let one key count twice. */
+export function asUniqueStrings(value: unknown, path: string, pattern?: RegExp): readonly string[] {
+  const items = asArray(value, path).map((v, i) => asString(v, `${path}[${i}]`, pattern));
+  if (new Set(items).size !== items.length) fail(path, 'has duplicate entries');
+  return items;
+}
+
+/** A JSON object whose values are all parsed by `parse`. */
+export function asMap<T>(
+  value: unknown,
+  path: string,
+  parse: (v: JsonValue, p: string, key: string) => T,
+  keyPattern?: RegExp,
+): Readonly<Record<string, T>> {
+  const obj = asObject(value, path);
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(obj)) {
+    if (keyPattern && !keyPattern.test(key)) fail(`${path}.${key}`, `key does not match ${keyPattern}`);
+    out[key] = parse(obj[key]!, `${path}.${key}`, key);
+  }
+  return out;
+}
+
+/** The fields of `obj` other than `known`, kept verbatim. */
+export function unrecognized(obj: JsonObject, known: readonly string[]): Unrecognized {
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(obj)) if (!known.includes(key)) out[key] = obj[key]!;
+  return out;
+}
+
+/** Rebuilds a wire object: the unrecognized fields first, then the known ones. */
+export function withUnrecognized(known: Record<string, JsonValue | undefined>, extra: Unrecognized): JsonObject {
+  const out: Record<string, JsonValue> = { ...extra };
+  for (const [key, value] of Object.entries(known)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+export const HEX64 = /^[0-9a-f]{64}$/;
+export const HEX = /^(?:[0-9a-fA-F]{2})+$/;

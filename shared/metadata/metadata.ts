@@ -1,0 +1,98 @@
+// Metadata<T>: a signed payload and its signatures, the envelope every role
+// file shares. parseMetadata(kind, bytes) is the one entry for untrusted
+// bytes; serializeMetadata gives the canonical bytes we store and serve.
+
+import { canonicalBytes, type JsonObject, type JsonValue } from '../canonical-json.ts';
+import { fromUtf8 } from '../bytes.ts';
+import { MetadataFormatError } from '../errors.ts';
+import { asArray, asObject, asString, fail, HEX, HEX64, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
+import { parseRoot, rootToJSON, type Root } from './root.ts';
+import { parseSnapshot, snapshotToJSON, type Snapshot } from './snapshot.ts';
+import { parseTargets, targetsToJSON, type Targets } from './targets.ts';
+import { parseTimestamp, timestampToJSON, type Timestamp } from './timestamp.ts';
+import type { RoleType } from './signed.ts';
+
+export interface SignedByType {
+  root: Root;
+  timestamp: Timestamp;
+  snapshot: Snapshot;
+  targets: Targets;
+}
+export type Signed = SignedByType[RoleType];
+
+export interface Signature {
+  readonly keyid: string;
+  readonly sig: string;
+}
+
+export interface Metadata<T extends Signed = Signed> {
+  readonly signed: T;
+  readonly signatures: readonly Signature[];
+  readonly unrecognized: Unrecognized;
+}
+
+const PARSERS: { [K in RoleType]: (v: unknown) => SignedByType[K] } = {
+  root: parseRoot,
+  timestamp: parseTimestamp,
+  snapshot: parseSnapshot,
+  targets: parseTargets,
+};
+
+export function signedToJSON(signed: Signed): JsonObject {
+  switch (signed.type) {
+    case 'root': return rootToJSON(signed);
+    case 'timestamp': return timestampToJSON(signed);
+    case 'snapshot': return snapshotToJSON(signed);
+    case 'targets': return targetsToJSON(signed);
+  }
+}
+
+/** The bytes signatures cover: canonical JSON of the signed payload. */
+export function signedBytes(signed: Signed): Uint8Array {
+  return canonicalBytes(signedToJSON(signed));
+}
+
+function parseSignatures(value: unknown): Signature[] {
+  const seen = new Set<string>();
+  return asArray(value, 'signatures').map((item, i) => {
+    const obj = asObject(item, `signatures[${i}]`);
+    const keyid = asString(obj.keyid, `signatures[${i}].keyid`, HEX64);
+    // Two signatures under one key id are ambiguous; python-tuf refuses them too.
+    if (seen.has(keyid)) fail(`signatures[${i}]`, `duplicate signature for keyid ${keyid}`);
+    seen.add(keyid);
+    return { keyid, sig: asString(obj.sig, `signatures[${i}].sig`, HEX) };
+  });
+}
+
+/** @throws {MetadataFormatError} for anything that is not well-formed `kind` metadata. */
+export function parseMetadataJSON<K extends RoleType>(kind: K, json: unknown): Metadata<SignedByType[K]> {
+  const obj = asObject(json, 'metadata');
+  return {
+    signed: PARSERS[kind](obj.signed) as SignedByType[K],
+    signatures: parseSignatures(obj.signatures),
+    unrecognized: unrecognized(obj, ['signed', 'signatures']),
+  };
+}
+
+/** @throws {MetadataFormatError} for invalid UTF-8, JSON or metadata. */
+export function parseMetadata<K extends RoleType>(kind: K, bytes: Uint8Array): Metadata<SignedByType[K]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(fromUtf8(bytes));
+  } catch (e) {
+    throw new MetadataFormatError(`${kind} metadata is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseMetadataJSON(kind, json);
+}
+
+export function metadataToJSON(md: Metadata): JsonObject {
+  return withUnrecognized(
+    { signed: signedToJSON(md.signed), signatures: md.signatures.map((s) => ({ keyid: s.keyid, sig: s.sig }) as JsonValue) },
+    md.unrecognized,
+  );
+}
+
+/** The bytes we store and serve: canonical JSON of the whole envelope. */
+export function serializeMetadata(md: Metadata): Uint8Array {
+  return canonicalBytes(metadataToJSON(md));
+}
