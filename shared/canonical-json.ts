@@ -26,45 +26,54 @@ function compareCodePoints(a: string, b: string): number {
 // that other implementations can not reproduce.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+const SPECIAL = /[\\"\uD800-\uDFFF]/;
+
 function encodeString(s: string): string {
+  // One cheap test first: most strings (hex, names, paths) need no work.
+  if (!SPECIAL.test(s)) return '"' + s + '"';
   if (LONE_SURROGATE.test(s)) throw new TypeError('canonical JSON: string has a lone surrogate');
   return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
 }
 
-function encode(value: JsonValue, out: string[]): void {
-  if (value === null) out.push('null');
-  else if (value === true) out.push('true');
-  else if (value === false) out.push('false');
-  else if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON: not a safe integer: ${value}`);
-    out.push(Object.is(value, -0) ? '0' : String(value));
-  } else if (typeof value === 'string') out.push(encodeString(value));
-  else if (Array.isArray(value)) {
-    out.push('[');
-    value.forEach((item, i) => {
-      if (i > 0) out.push(',');
-      encode(item, out);
-    });
-    out.push(']');
-  } else if (typeof value === 'object') {
-    const keys = Object.keys(value).sort(compareCodePoints);
-    out.push('{');
-    keys.forEach((key, i) => {
-      if (i > 0) out.push(',');
-      out.push(encodeString(key), ':');
-      encode((value as JsonObject)[key]!, out);
-    });
-    out.push('}');
-  } else {
-    throw new TypeError(`canonical JSON: unsupported value of type ${typeof value}`);
+/** UTF-16 order equals code-point order unless a surrogate is involved. */
+function sortKeys(keys: string[]): string[] {
+  return keys.some((k) => SURROGATE.test(k)) ? keys.sort(compareCodePoints) : keys.sort();
+}
+
+function encode(value: JsonValue): string {
+  switch (typeof value) {
+    case 'string':
+      return encodeString(value);
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON: not a safe integer: ${value}`);
+      return Object.is(value, -0) ? '0' : String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + encode(value[i]);
+        return out + ']';
+      }
+      const obj = value as JsonObject;
+      const keys = sortKeys(Object.keys(obj));
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        out += (i > 0 ? ',' : '') + encodeString(key) + ':' + encode(obj[key]!);
+      }
+      return out + '}';
+    }
+    default:
+      throw new TypeError(`canonical JSON: unsupported value of type ${typeof value}`);
   }
 }
 
 /** @throws {TypeError} for non-integers, lone surrogates and non-JSON values. */
 export function canonicalize(value: JsonValue): string {
-  const out: string[] = [];
-  encode(value, out);
-  return out.join('');
+  return encode(value);
 }
 
 const encoder = new TextEncoder();

@@ -1,0 +1,103 @@
+// The `tuf-edge` command line: wiring only. Each command lives in its own
+// module; all TUF work is delegated to shared/.
+
+import { Command, InvalidArgumentError } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_EXPIRY, UsageError, toHex, type ExpiryPolicy } from '../shared/index.ts';
+import { initRepository } from './ceremony.ts';
+import { dev } from './dev.ts';
+import { DEFAULT_KEYS_DIR, generateKeys, listKeys, type KeyRole } from './keys.ts';
+import { directoryStore, localEdgeStore } from './store.ts';
+
+const int = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  return n;
+};
+const DAY = 86_400;
+const days = int(1, 36_500);
+const inDays = (seconds: number) => seconds / DAY;
+
+const program = new Command('tuf-edge').description('A TUF-signed Python package index at the edge').showHelpAfterError();
+
+const keys = program.command('keys').description('the key ceremony: generate and export keys');
+keys
+  .command('generate')
+  .description('generate ed25519 keys into git-ignored key files (mode 0600)')
+  .requiredOption('--role <role>', 'root, targets or online', (v) => {
+    if (!['root', 'targets', 'online'].includes(v)) throw new InvalidArgumentError('root, targets or online');
+    return v as KeyRole;
+  })
+  .option('--count <n>', 'how many keys', int(1, 16), 1)
+  .option('--keys-dir <dir>', 'where key files live', DEFAULT_KEYS_DIR)
+  .action(async (o: { role: KeyRole; count: number; keysDir: string }) => {
+    for (const file of await generateKeys(o.keysDir, o.role, o.count)) console.log(`wrote ${file}`);
+  });
+keys
+  .command('export-online')
+  .description('print the online key seed, for `wrangler secret put ONLINE_KEY`')
+  .option('--keys-dir <dir>', 'where key files live', DEFAULT_KEYS_DIR)
+  .action(async (o: { keysDir: string }) => {
+    const [online] = await listKeys(o.keysDir, 'online');
+    if (!online) throw new UsageError(`no online key in ${o.keysDir}`);
+    process.stdout.write(toHex(online.seed) + '\n');
+  });
+
+program
+  .command('init')
+  .description('create version 1 of a repository (root, targets, succinct bins, snapshot, timestamp)')
+  .option('--keys-dir <dir>', 'where key files live', DEFAULT_KEYS_DIR)
+  .option('--root-threshold <n>', 'root signatures required', int(1, 16), 2)
+  .option('--targets-threshold <n>', 'targets signatures required', int(1, 16), 1)
+  .option('--bit-length <n>', 'TAP 15 bit length: 2^n bins (PEP 458: 14)', int(1, 16), 14)
+  .option('--root-expiry-days <d>', 'root lifetime', days, inDays(DEFAULT_EXPIRY.rootSeconds))
+  .option('--targets-expiry-days <d>', 'targets lifetime', days, inDays(DEFAULT_EXPIRY.targetsSeconds))
+  .option('--bins-expiry-days <d>', 'bin lifetime (staggered)', days, inDays(DEFAULT_EXPIRY.binsSeconds))
+  .option('--snapshot-expiry-days <d>', 'snapshot lifetime', days, inDays(DEFAULT_EXPIRY.snapshotSeconds))
+  .option('--timestamp-expiry-days <d>', 'timestamp lifetime', days, inDays(DEFAULT_EXPIRY.timestampSeconds))
+  .option('--target <path=file...>', 'an initial target (target path = local file)')
+  .option('--out <dir>', 'write the repository into this folder (laid out like the R2 bucket)')
+  .option('--local', "write into the local edge's R2 (what `wrangler dev` serves)")
+  .action(async (o) => {
+    if (Boolean(o.out) === Boolean(o.local)) throw new UsageError('give exactly one of --out DIR and --local');
+    const targets = new Map<string, Uint8Array>();
+    for (const spec of (o.target as string[] | undefined) ?? []) {
+      const eq = spec.indexOf('=');
+      if (eq < 1) throw new UsageError(`--target wants PATH=FILE, got ${spec}`);
+      targets.set(spec.slice(0, eq), new Uint8Array(await readFile(spec.slice(eq + 1))));
+    }
+    const expiry: ExpiryPolicy = {
+      rootSeconds: o.rootExpiryDays * DAY,
+      targetsSeconds: o.targetsExpiryDays * DAY,
+      binsSeconds: o.binsExpiryDays * DAY,
+      snapshotSeconds: o.snapshotExpiryDays * DAY,
+      timestampSeconds: o.timestampExpiryDays * DAY,
+    };
+    const store = o.local ? await localEdgeStore() : directoryStore(o.out);
+    try {
+      const files = await initRepository(
+        { keysDir: o.keysDir, rootThreshold: o.rootThreshold, targetsThreshold: o.targetsThreshold, bitLength: o.bitLength, expiry, now: Date.now(), targets },
+        store,
+      );
+      console.log(`created repository: ${files.bins.length} bins, ${targets.size} targets, root keys ${Object.keys(files.root.metadata.signed.keys).length}`);
+      console.log('hand the online key to the worker as a secret:');
+      console.log('  npx tuf-edge keys export-online | npx wrangler secret put ONLINE_KEY');
+    } finally {
+      await store.close();
+    }
+  });
+
+program
+  .command('dev')
+  .description('run the local edge with a demo repository (what `npm start` does)')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port', int(1, 65535), 8787)
+  .action(async (o: { host: string; port: number }) => dev(o));
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  // Our own misuse errors exit 2 (like commander's usage errors); anything else 1.
+  console.error(`tuf-edge: ${(e as Error).message}`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+}
