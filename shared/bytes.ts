@@ -18,7 +18,7 @@ export function fromHex(hex: string): Uint8Array {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export const utf8 = (s: string): Uint8Array => encoder.encode(s);
 

@@ -1,0 +1,65 @@
+// Test fixture: a repository made by the real key ceremony (cli/ceremony.ts)
+// with deterministic keys from fixed seeds, written into a running worker's
+// R2. Returns what a client needs (trusted root, URLs) and the online signer
+// so a test can sign new timestamps as the edge would.
+
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initRepository } from '../../cli/ceremony.ts';
+import { keyFromSeed, writeKey } from '../../cli/keys.ts';
+import type { ObjectStore } from '../../cli/store.ts';
+import { DEFAULT_EXPIRY, nobleEd25519Signer, type RepositoryFiles, type Signer } from '../../shared/index.ts';
+import type { RunningWorker, WorkerR2Bucket } from './worker.ts';
+
+export function bucketStore(bucket: WorkerR2Bucket): ObjectStore {
+  return {
+    async put(key, bytes) {
+      await bucket.put(key, bytes);
+    },
+    async get(key) {
+      const obj = await bucket.get(key);
+      return obj ? new Uint8Array(await obj.arrayBuffer()) : null;
+    },
+    async close() {},
+  };
+}
+
+/** A fixed seed per key name, so every run signs the same bytes. */
+export const seedFor = (name: string): Uint8Array => new Uint8Array(32).map((_, i) => (name.charCodeAt(i % name.length) * 31 + i) & 0xff);
+
+export interface TestRepository {
+  readonly files: RepositoryFiles;
+  readonly dir: string;
+  readonly rootFile: string;
+  readonly metadataUrl: string;
+  readonly targetsUrl: string;
+  readonly onlineSigner: Signer;
+  readonly onlineSeed: Uint8Array;
+}
+
+export async function createTestRepository(
+  worker: RunningWorker,
+  targets: ReadonlyMap<string, Uint8Array>,
+  { bitLength = 4, now = Date.now() }: { bitLength?: number; now?: number } = {},
+): Promise<TestRepository> {
+  const dir = await mkdtemp(join(tmpdir(), 'tuf-edge-repo-'));
+  const keysDir = join(dir, 'keys');
+  await mkdir(keysDir);
+  for (const name of ['root-1', 'root-2', 'root-3', 'targets-1', 'online']) await writeKey(keysDir, keyFromSeed(name, seedFor(name)));
+  const files = await initRepository(
+    { keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength, expiry: DEFAULT_EXPIRY, now, targets },
+    bucketStore(worker.bucket),
+  );
+  const rootFile = join(dir, 'root.json');
+  await writeFile(rootFile, files.root.bytes);
+  return {
+    files,
+    dir,
+    rootFile,
+    metadataUrl: `${worker.url}/metadata/`,
+    targetsUrl: `${worker.url}/targets/`,
+    onlineSigner: nobleEd25519Signer(seedFor('online')),
+    onlineSeed: seedFor('online'),
+  };
+}

@@ -1,0 +1,18 @@
+// Test runner config: Node environment for every suite. Unit tests sit beside
+// their code; cross-module suites (workerd integration, interop) live in test/.
+// The worker is bundled once per run by the global setup (test/harness).
+
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    environment: 'node',
+    include: ['{shared,worker,cli,test}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'dist/**'],
+    globalSetup: ['test/harness/global-setup.ts'],
+    pool: 'forks',
+    // Integration suites start workerd and real clients.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

@@ -1,0 +1,19 @@
+// The Worker's bindings, declared once. The app is typed with them
+// (`Hono<{ Bindings: Env }>`) and routes reach them only through `c.env`.
+// Names and vars mirror wrangler.toml; does not own reading or parsing them.
+
+export interface Env {
+  /** The repository and its source of truth: metadata versions, targets, the head. */
+  REPO: R2Bucket;
+  /** A cache of immutable objects only, never the truth (KV is eventually consistent). */
+  CACHE: KVNamespace;
+  /** Hex ed25519 seed of the online key. A secret; absent on read-only deployments. */
+  ONLINE_KEY?: string;
+  /** Seconds of lifetime a freshly signed timestamp gets (decimal string, a wrangler var). */
+  TIMESTAMP_EXPIRY_SECONDS: string;
+  /** Re-sign the timestamp when fewer than this many seconds remain (decimal string). */
+  TIMESTAMP_MARGIN_SECONDS: string;
+}
+
+/** Hono's environment type for this app: `new Hono<AppEnv>()`. */
+export type AppEnv = { Bindings: Env };

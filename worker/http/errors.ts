@@ -1,0 +1,52 @@
+// The app's one error type (Hono's HTTPException), the factories that build
+// it, and the one place (`onError`) that turns errors into responses. Routes
+// throw and never catch. Error bodies are one line of plain text.
+
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+// Never let a CDN keep an error: a client probing for `N+1.root.json` (the
+// TUF root rotation check) must see the new root as soon as it exists.
+const ERROR_CACHE_CONTROL = 'no-store';
+
+function plainText(status: ContentfulStatusCode, message: string, headers?: HeadersInit): Response {
+  const response = new Response(`${message}\n`, { status, headers });
+  response.headers.set('Content-Type', 'text/plain; charset=utf-8');
+  response.headers.set('Cache-Control', ERROR_CACHE_CONTROL);
+  return response;
+}
+
+export function notFound(): HTTPException {
+  return new HTTPException(404, { message: 'Not Found' });
+}
+
+export function methodNotAllowed(allow: readonly string[]): HTTPException {
+  const message = 'Method Not Allowed';
+  return new HTTPException(405, {
+    message,
+    res: plainText(405, message, { Allow: allow.join(', ') }),
+  });
+}
+
+/** RFC 9110 15.5.17: a 416 names the current length so the client can retry. */
+export function rangeNotSatisfiable(size: number): HTTPException {
+  const message = 'Range Not Satisfiable';
+  return new HTTPException(416, {
+    message,
+    res: plainText(416, message, { 'Content-Range': `bytes */${size}` }),
+  });
+}
+
+export function onNotFound(_c: Context): Response {
+  return plainText(404, 'Not Found');
+}
+
+export function onError(err: Error, _c: Context): Response {
+  if (err instanceof HTTPException) {
+    return err.res ? err.getResponse() : plainText(err.status as ContentfulStatusCode, err.message);
+  }
+  // Unexpected: log the detail, tell the client nothing about internals.
+  console.error(JSON.stringify({ error: err.name, message: err.message, stack: err.stack }));
+  return plainText(500, 'Internal Server Error');
+}
