@@ -57,15 +57,24 @@ export function asMap<T>(
   const out: Record<string, T> = {};
   for (const key of Object.keys(obj)) {
     if (keyPattern && !keyPattern.test(key)) fail(`${path}.${key}`, `key does not match ${keyPattern}`);
-    out[key] = parse(obj[key]!, `${path}.${key}`, key);
+    setOwn(out, key, parse(obj[key]!, `${path}.${key}`, key));
   }
   return out;
+}
+
+/**
+ * `out[key] = value` as an own property even for `__proto__`: plain assignment
+ * would run Object.prototype's setter, dropping the entry and re-parenting
+ * `out`, so a target or field named `__proto__` would vanish on the round trip.
+ */
+export function setOwn<T>(out: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The fields of `obj` other than `known`, kept verbatim. */
 export function unrecognized(obj: JsonObject, known: readonly string[]): Unrecognized {
   const out: Record<string, JsonValue> = {};
-  for (const key of Object.keys(obj)) if (!known.includes(key)) out[key] = obj[key]!;
+  for (const key of Object.keys(obj)) if (!known.includes(key)) setOwn(out, key, obj[key]!);
   return out;
 }
 

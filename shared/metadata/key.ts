@@ -4,7 +4,7 @@
 import { canonicalBytes, type JsonObject } from '../canonical-json.ts';
 import { toHex } from '../bytes.ts';
 import { sha256Hex } from '../crypto/hash.ts';
-import { asObject, asString, fail, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
+import { asObject, asString, fail, setOwn, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
 
 export interface Key {
   readonly keytype: string;
@@ -17,7 +17,7 @@ export function parseKey(value: unknown, path: string): Key {
   const obj = asObject(value, path);
   const keyvalObj = asObject(obj.keyval, `${path}.keyval`);
   const keyval: Record<string, string> = {};
-  for (const k of Object.keys(keyvalObj)) keyval[k] = asString(keyvalObj[k], `${path}.keyval.${k}`);
+  for (const k of Object.keys(keyvalObj)) setOwn(keyval, k, asString(keyvalObj[k], `${path}.keyval.${k}`));
   if (typeof keyval.public !== 'string') fail(`${path}.keyval.public`, 'missing');
   return {
     keytype: asString(obj.keytype, `${path}.keytype`),

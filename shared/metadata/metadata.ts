@@ -1,9 +1,9 @@
 // Metadata<T>: a signed payload and its signatures, the envelope every role
 // file shares. parseMetadata(kind, bytes) is the one entry for untrusted
-// bytes; serializeMetadata gives the canonical bytes we store and serve.
+// bytes; serializeMetadata gives the bytes we store and serve.
 
-import { canonicalBytes, type JsonObject, type JsonValue } from '../canonical-json.ts';
-import { fromUtf8 } from '../bytes.ts';
+import { canonicalBytes, canonicalize, type JsonObject, type JsonValue } from '../canonical-json.ts';
+import { fromUtf8, utf8 } from '../bytes.ts';
 import { MetadataFormatError } from '../errors.ts';
 import { asArray, asObject, asString, fail, HEX, HEX64, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
 import { parseRoot, rootToJSON, type Root } from './root.ts';
@@ -92,7 +92,18 @@ export function metadataToJSON(md: Metadata): JsonObject {
   );
 }
 
-/** The bytes we store and serve: canonical JSON of the whole envelope. */
+/**
+ * The bytes we store and serve: canonical JSON of the whole envelope, except
+ * that control characters are written as `\u00XX`. Canonical JSON leaves them
+ * raw, which no JSON parser accepts, so a `custom` or unrecognized string with
+ * a newline would make the file unreadable to every client (and to us).
+ * Signatures are unaffected: clients re-canonicalize `signed` after parsing.
+ */
 export function serializeMetadata(md: Metadata): Uint8Array {
-  return canonicalBytes(metadataToJSON(md));
+  // Canonical JSON has no whitespace, so every raw control character is inside a string.
+  const text = canonicalize(metadataToJSON(md)).replace(
+    /[\u0000-\u001f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return utf8(text);
 }

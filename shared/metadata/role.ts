@@ -76,10 +76,15 @@ export function delegatedRoleToJSON(r: DelegatedRole): JsonObject {
   );
 }
 
-/** Shell-style match of one path segment: `*` never crosses `/` (spec 5.6.7.1). */
+/**
+ * Shell-style match of one path segment: `*` never crosses `/` (spec 5.6.7.1).
+ * The `s` flag lets `?` match any character, as fnmatch and minimatch do
+ * (without it `.` skips U+2028/U+2029, which target paths may contain).
+ */
 function segmentMatches(pattern: string, segment: string): boolean {
   const re = new RegExp(
     '^' + pattern.replace(/[.+^${}()|[\]\\?]/g, (c) => (c === '?' ? '.' : '\\' + c)).replace(/\*/g, '[^/]*') + '$',
+    's',
   );
   return re.test(segment);
 }

@@ -11,7 +11,8 @@ export type TopLevelRole = (typeof TOP_LEVEL_ROLES)[number];
 
 export interface Root extends SignedCommon {
   readonly type: 'root';
-  readonly consistentSnapshot: boolean;
+  /** Absent on the wire stays absent (undefined, read as false): re-adding it would change the signed bytes. */
+  readonly consistentSnapshot?: boolean;
   readonly keys: Readonly<Record<string, Key>>;
   readonly roles: Readonly<Record<TopLevelRole, Role>>;
   readonly unrecognized: Unrecognized;
@@ -33,7 +34,9 @@ export function parseRoot(value: unknown, path = 'signed'): Root {
   return {
     ...parseCommon(obj, 'root', path),
     type: 'root',
-    consistentSnapshot: obj.consistent_snapshot === undefined ? false : asBoolean(obj.consistent_snapshot, `${path}.consistent_snapshot`),
+    ...(obj.consistent_snapshot !== undefined && {
+      consistentSnapshot: asBoolean(obj.consistent_snapshot, `${path}.consistent_snapshot`),
+    }),
     keys,
     roles,
     unrecognized: unrecognized(obj, [...COMMON_FIELDS, 'consistent_snapshot', 'keys', 'roles']),

@@ -2,7 +2,7 @@
 // delegates to. Used for the top-level targets role and for every bin.
 
 import type { JsonObject } from '../canonical-json.ts';
-import { asMap, asObject, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
+import { asMap, asObject, setOwn, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
 import { delegationsToJSON, parseDelegations, type Delegations } from './delegations.ts';
 import { parseTargetFile, targetFileToJSON, type TargetFile } from './files.ts';
 import { COMMON_FIELDS, commonToJSON, parseCommon, type SignedCommon } from './signed.ts';
@@ -30,7 +30,7 @@ export function parseTargets(value: unknown, path = 'signed'): Targets {
 
 export function targetsToJSON(t: Targets): JsonObject {
   const targets: Record<string, JsonObject> = {};
-  for (const [p, file] of Object.entries(t.targets)) targets[p] = targetFileToJSON(file);
+  for (const [p, file] of Object.entries(t.targets)) setOwn(targets, p, targetFileToJSON(file));
   return withUnrecognized(
     { ...commonToJSON(t), targets, delegations: t.delegations && delegationsToJSON(t.delegations) },
     t.unrecognized,

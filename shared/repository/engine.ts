@@ -11,9 +11,10 @@ import { binForTarget, binNames, type SuccinctRoles } from '../metadata/role.ts'
 import type { Root, TopLevelRole } from '../metadata/root.ts';
 import type { Snapshot } from '../metadata/snapshot.ts';
 import { formatExpires, SPEC_VERSION } from '../metadata/signed.ts';
-import type { Targets } from '../metadata/targets.ts';
+import { TARGET_PATH, type Targets } from '../metadata/targets.ts';
 import type { Timestamp } from '../metadata/timestamp.ts';
 import type { TargetFile } from '../metadata/files.ts';
+import { setOwn } from '../metadata/fields.ts';
 import { signMetadata, type Signer } from '../signer.ts';
 import { metadataKey } from './layout.ts';
 import { DEFAULT_EXPIRY, staggeredBinExpiry, type ExpiryPolicy } from './policy.ts';
@@ -78,12 +79,18 @@ export function targetsByBin(
 ): Map<string, Record<string, TargetFile>> {
   const out = new Map<string, Record<string, TargetFile>>();
   for (const [path, file] of Object.entries(targets)) {
+    checkTargetPath(path);
     const bin = binForTarget(succinct, path);
     let group = out.get(bin);
     if (!group) out.set(bin, (group = {}));
-    group[path] = file;
+    setOwn(group, path, file);
   }
   return out;
+}
+
+/** A path our own parser (and every client) would reject must never be signed: it would brick its bin. */
+function checkTargetPath(path: string): void {
+  if (!TARGET_PATH.test(path)) throw new UsageError(`not a valid target path: ${JSON.stringify(path)}`);
 }
 
 /** Signs many files concurrently in bounded chunks (WebCrypto signing is async). */
@@ -120,7 +127,8 @@ async function signTimestamp(version: number, snapshot: MetadataFile<Snapshot>, 
 /**
  * Creates version 1 of every role: root (t of n), targets delegating every
  * path to 2^bitLength succinct bins, every bin, snapshot and timestamp.
- * @throws {UsageError} for impossible thresholds or bit lengths.
+ * @throws {UsageError} for impossible thresholds or bit lengths, or an
+ *   initial target path that is not a valid target path.
  */
 export async function createRepository(o: NewRepositoryOptions): Promise<RepositoryFiles> {
   const expiry = o.expiry ?? DEFAULT_EXPIRY;
@@ -214,7 +222,8 @@ export function binsTouchedBy(succinct: Pick<SuccinctRoles, 'bitLength' | 'nameP
 /**
  * One commit: the touched bins get version+1 with the changes applied (and
  * a fresh expiry), then a snapshot and a timestamp one version up.
- * @throws {UsageError} if a touched bin was not supplied.
+ * @throws {UsageError} if a touched bin was not supplied or is not the
+ *   version the snapshot lists, or an added path is not a valid target path.
  */
 export async function commit(c: CommitInput): Promise<CommitOutput> {
   const expiry = c.expiry ?? DEFAULT_EXPIRY;
@@ -226,12 +235,21 @@ export async function commit(c: CommitInput): Promise<CommitOutput> {
     if (!targets) {
       const current = c.bins.get(bin);
       if (!current) throw new UsageError(`commit needs the current ${bin}`);
+      // A stale bin would be re-signed at a version the snapshot already
+      // passed: clients would see a rollback and stop updating.
+      const listed = c.snapshot.signed.meta[`${bin}.json`]?.version;
+      if (listed !== undefined && listed !== current.signed.version) {
+        throw new UsageError(`${bin} is version ${current.signed.version}, the snapshot lists ${listed}`);
+      }
       changed.set(bin, (targets = { ...current.signed.targets }));
     }
     return targets;
   };
   for (const path of remove) delete touch(binForTarget(c.succinctRoles, path))[path];
-  for (const [path, file] of Object.entries(add)) touch(binForTarget(c.succinctRoles, path))[path] = file;
+  for (const [path, file] of Object.entries(add)) {
+    checkTargetPath(path);
+    setOwn(touch(binForTarget(c.succinctRoles, path)), path, file);
+  }
 
   const binsOut = await signAll(
     [...changed].map(([name, targets]): [string, Targets] => {

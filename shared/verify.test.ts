@@ -1,0 +1,170 @@
+// Threshold signature verification. The rule that matters most: thresholds
+// count distinct keys (by key material), never key ids, so one key listed
+// under two ids can not sign twice (go-tuf fixed this bug twice).
+
+import { describe, expect, it } from 'vitest';
+import { toHex } from './bytes.ts';
+import { RepositoryError, UnsignedMetadataError } from './errors.ts';
+import { keyId, type Key } from './metadata/key.ts';
+import { parseMetadataJSON, signedBytes, type Metadata, type Signed } from './metadata/metadata.ts';
+import { nobleEd25519Signer, signMetadata, webCryptoEd25519Signer, type Signer } from './signer.ts';
+import { envelope, testKey, testSeed, wireSnapshot } from './testing.ts';
+import { verifyDelegate, verifyRole, verifySignature } from './verify.ts';
+
+const a = testKey('verify a');
+const b = testKey('verify b');
+const c = testKey('verify c');
+const outsider = testKey('verify outsider');
+const snapshot = parseMetadataJSON('snapshot', envelope(wireSnapshot())).signed;
+const keys: Record<string, Key> = { [a.keyid]: a.key, [b.keyid]: b.key, [c.keyid]: c.key, [outsider.keyid]: outsider.key };
+const roleABC = (threshold: number) => ({ keyids: [a.keyid, b.keyid, c.keyid], threshold });
+
+const signedBy = (...signers: Signer[]) => signMetadata(snapshot, signers);
+
+describe('threshold', () => {
+  it('is met by 2 of 3 and reports who signed and who did not', async () => {
+    const r = await verifyRole(await signedBy(a.signer, c.signer), roleABC(2), keys);
+    expect(r).toMatchObject({ threshold: 2, verified: true, distinctSigners: 2, missing: 0 });
+    expect([...r.signed].sort()).toEqual([a.keyid, c.keyid].sort());
+    expect([...r.unsigned]).toEqual([b.keyid]);
+  });
+
+  it('is unmet by 1 of 3 and says how many more must sign', async () => {
+    const r = await verifyRole(await signedBy(b.signer), roleABC(2), keys);
+    expect(r).toMatchObject({ verified: false, distinctSigners: 1, missing: 1 });
+    expect([...r.signed]).toEqual([b.keyid]);
+    expect([...r.unsigned].sort()).toEqual([a.keyid, c.keyid].sort());
+  });
+
+  it('is unmet with no signatures at all', async () => {
+    const r = await verifyRole(await signedBy(), roleABC(1), keys);
+    expect(r).toMatchObject({ verified: false, distinctSigners: 0, missing: 1 });
+    expect(r.signed.size).toBe(0);
+  });
+
+  it('is met by all three at threshold 3', async () => {
+    const r = await verifyRole(await signedBy(a.signer, b.signer, c.signer), roleABC(3), keys);
+    expect(r).toMatchObject({ verified: true, distinctSigners: 3, missing: 0 });
+  });
+});
+
+describe('one key under two key ids counts once', () => {
+  // The same public key with an extra, unrecognized field: a different key id, the same key.
+  const aAgain: Key = { ...a.key, unrecognized: { x_label: 'also a' } };
+  const aAgainId = keyId(aAgain);
+  const twoIdsOneKey = { [a.keyid]: a.key, [aAgainId]: aAgain };
+  const role = { keyids: [a.keyid, aAgainId], threshold: 2 };
+
+  async function signedUnderBothIds(): Promise<Metadata> {
+    const md = await signedBy(a.signer);
+    return { ...md, signatures: [...md.signatures, { keyid: aAgainId, sig: md.signatures[0]!.sig }] };
+  }
+
+  it('has two distinct key ids for the same key material', () => {
+    expect(aAgainId).not.toBe(a.keyid);
+    expect(aAgain.keyval.public).toBe(a.key.keyval.public);
+  });
+
+  it('does not meet threshold 2 with one real signer', async () => {
+    const r = await verifyRole(await signedUnderBothIds(), role, twoIdsOneKey);
+    // Both ids carry a valid signature...
+    expect([...r.signed].sort()).toEqual([a.keyid, aAgainId].sort());
+    // ...but only one key signed.
+    expect(r).toMatchObject({ distinctSigners: 1, verified: false, missing: 1 });
+    await expect(verifyDelegate('snapshot', await signedUnderBothIds(), role, twoIdsOneKey)).rejects.toThrow(UnsignedMetadataError);
+  });
+
+  it('meets threshold 2 once a second, different key signs', async () => {
+    const md = await signedUnderBothIds();
+    const withB = { ...md, signatures: [...md.signatures, (await signedBy(b.signer)).signatures[0]!] };
+    const r = await verifyRole(withB, { keyids: [...role.keyids, b.keyid], threshold: 2 }, { ...twoIdsOneKey, [b.keyid]: b.key });
+    expect(r).toMatchObject({ distinctSigners: 2, verified: true });
+  });
+});
+
+describe('signatures that do not count', () => {
+  it('ignores a valid signature by a key outside the role', async () => {
+    const r = await verifyRole(await signedBy(a.signer, outsider.signer), roleABC(2), keys);
+    expect(r).toMatchObject({ verified: false, distinctSigners: 1 });
+    expect(r.signed.has(outsider.keyid)).toBe(false);
+    expect(r.unsigned.has(outsider.keyid)).toBe(false);
+  });
+
+  it('does not count a role keyid whose key the delegator does not carry', async () => {
+    const r = await verifyRole(await signedBy(a.signer, b.signer), roleABC(2), { [a.keyid]: a.key });
+    expect(r).toMatchObject({ verified: false, distinctSigners: 1 });
+    expect(r.unsigned.has(b.keyid)).toBe(true);
+  });
+
+  it('does not count a signature filed under another key id', async () => {
+    const md = await signedBy(b.signer);
+    const misfiled = { ...md, signatures: [{ keyid: a.keyid, sig: md.signatures[0]!.sig }] };
+    expect((await verifyRole(misfiled, roleABC(1), keys)).verified).toBe(false);
+  });
+
+  it('does not count a signature over other content', async () => {
+    const md = await signedBy(a.signer);
+    const changed: Metadata = { ...md, signed: { ...md.signed, version: md.signed.version + 1 } as Signed };
+    expect((await verifyRole(changed, roleABC(1), keys)).verified).toBe(false);
+  });
+
+  it.each([
+    ['not hex', 'zz'.repeat(64)],
+    ['too short', 'ab'.repeat(63)],
+    ['too long', 'ab'.repeat(65)],
+    ['empty', ''],
+    ['all zero', '00'.repeat(64)],
+  ])('returns unverified, without throwing, for a signature that is %s', async (_name, sig) => {
+    const md: Metadata = { signed: snapshot, signatures: [{ keyid: a.keyid, sig }], unrecognized: {} };
+    const r = await verifyRole(md, roleABC(1), keys);
+    expect(r.verified).toBe(false);
+    expect(r.unsigned.has(a.keyid)).toBe(true);
+  });
+});
+
+describe('verifySignature', () => {
+  const data = signedBytes(snapshot);
+
+  it('accepts a good ed25519 signature', async () => {
+    expect(await verifySignature(a.key, toHex(await a.signer.sign(data)), data)).toBe(true);
+  });
+
+  it.each([
+    ['keytype rsa', { keytype: 'rsa' }],
+    ['scheme ecdsa-sha2-nistp256', { scheme: 'ecdsa-sha2-nistp256' }],
+    ['an uppercase public key', { keyval: { public: a.key.keyval.public!.toUpperCase() } }],
+    ['a short public key', { keyval: { public: a.key.keyval.public!.slice(2) } }],
+    ['no public key', { keyval: {} }],
+  ])('returns false for a key with %s', async (_name, patch) => {
+    const sig = toHex(await a.signer.sign(data));
+    expect(await verifySignature({ ...a.key, ...patch } as Key, sig, data)).toBe(false);
+  });
+});
+
+describe('verifyDelegate', () => {
+  it('returns the result when the threshold is met', async () => {
+    const r = await verifyDelegate('snapshot', await signedBy(a.signer, b.signer), roleABC(2), keys);
+    expect(r.verified).toBe(true);
+  });
+
+  it('throws UnsignedMetadataError, a RepositoryError, when it is not', async () => {
+    const attempt = verifyDelegate('snapshot', await signedBy(a.signer), roleABC(2), keys);
+    await expect(attempt).rejects.toThrow(UnsignedMetadataError);
+    await expect(verifyDelegate('snapshot', await signedBy(a.signer), roleABC(2), keys)).rejects.toBeInstanceOf(RepositoryError);
+    await expect(verifyDelegate('snapshot', await signedBy(a.signer), roleABC(2), keys)).rejects.toThrow(/snapshot.*1\/2/);
+  });
+});
+
+describe('noble and WebCrypto signers are interchangeable', () => {
+  it('produce byte-identical signatures (Ed25519 is deterministic) that verify', async () => {
+    const seed = testSeed('verify interchangeable');
+    const noble = nobleEd25519Signer(seed);
+    const web = await webCryptoEd25519Signer(seed);
+    expect(web.keyid).toBe(noble.keyid);
+    const viaNoble = await signMetadata(snapshot, [noble]);
+    const viaWeb = await signMetadata(snapshot, [web]);
+    expect(viaWeb.signatures).toEqual(viaNoble.signatures);
+    const role = { keyids: [noble.keyid], threshold: 1 };
+    expect((await verifyRole(viaWeb, role, { [noble.keyid]: noble.publicKey })).verified).toBe(true);
+  });
+});
