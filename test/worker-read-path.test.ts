@@ -128,8 +128,9 @@ describe('harness', () => {
     expect(await response.text()).toBe(TIMESTAMP);
   });
 
-  it('runs the scheduled handler', async () => {
-    expect((await worker.scheduled()).outcome).toBe('ok');
+  it('runs the scheduled handler, which fails loudly on a head that is not timestamp metadata', async () => {
+    // The fixtures here are opaque bytes, not signed metadata (test/cron.test.ts covers real re-signing).
+    expect((await worker.scheduled()).outcome).toBe('exception');
   });
 });
 
