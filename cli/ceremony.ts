@@ -4,6 +4,7 @@
 // valid: targets, metadata, then the head (timestamp.json) last.
 
 import {
+  INDEX_TARGET_PATHS, renderIndexHTML, renderIndexJSON, utf8,
   createRepository, ed25519Signer, HEAD_KEY, sha256Hex, targetKey, UsageError,
   type ExpiryPolicy, type RepositoryFiles, type TargetFile,
 } from '../shared/index.ts';
@@ -39,8 +40,12 @@ export async function initRepository(o: InitOptions, store: ObjectStore): Promis
   ]);
   const signers = (keys: KeyFile[]) => Promise.all(keys.map((k) => ed25519Signer(k.seed)));
 
+  // Every repository starts with an (empty) simple index, so /simple/ answers from the first snapshot.
+  const targetBytes = new Map(o.targets ?? []);
+  targetBytes.set(INDEX_TARGET_PATHS.json, utf8(renderIndexJSON([])));
+  targetBytes.set(INDEX_TARGET_PATHS.html, utf8(renderIndexHTML([])));
   const initialTargets: Record<string, TargetFile> = {};
-  for (const [path, bytes] of o.targets ?? []) {
+  for (const [path, bytes] of targetBytes) {
     initialTargets[path] = { length: bytes.length, hashes: { sha256: sha256Hex(bytes) }, unrecognized: {} };
   }
   const files = await createRepository({
@@ -57,8 +62,8 @@ export async function initRepository(o: InitOptions, store: ObjectStore): Promis
   });
 
   const metadata = [files.root, files.targets, ...files.bins, files.snapshot];
-  const bar = progress('writing repository', (o.targets?.size ?? 0) + metadata.length + 1);
-  for (const [path, bytes] of o.targets ?? []) {
+  const bar = progress('writing repository', targetBytes.size + metadata.length + 1);
+  for (const [path, bytes] of targetBytes) {
     await store.put(targetKey(path, initialTargets[path]!.hashes.sha256!), bytes);
     bar.tick();
   }

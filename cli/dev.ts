@@ -12,6 +12,7 @@ import { initRepository } from './ceremony.ts';
 import { DEMO_BIT_LENGTH, DEMO_TARGETS } from './demo.ts';
 import { DEFAULT_KEYS_DIR, generateKeys, listKeys } from './keys.ts';
 import { localEdgeStore } from './store.ts';
+import { createToken } from './tokens.ts';
 
 export interface DevOptions {
   readonly host: string;
@@ -20,6 +21,8 @@ export interface DevOptions {
 
 export const CLIENT_FILE = '.tuf-edge/client.json';
 export const TRUSTED_ROOT_FILE = '.tuf-edge/root.json';
+/** A demo upload token for every project (git-ignored, mode 0600). */
+export const TOKEN_FILE = '.tuf-edge/upload-token';
 
 async function ensureKeys(dir: string): Promise<void> {
   if ((await listKeys(dir, 'root')).length === 0) {
@@ -33,6 +36,7 @@ async function ensureKeys(dir: string): Promise<void> {
 /** Bootstraps the demo repository if the local edge has none; returns the trusted root bytes. */
 export async function bootstrapDemo(keysDir = DEFAULT_KEYS_DIR): Promise<Uint8Array> {
   await ensureKeys(keysDir);
+  await mkdir('.tuf-edge', { recursive: true });
   const store = await localEdgeStore();
   try {
     if ((await store.get(HEAD_KEY)) === null) {
@@ -41,6 +45,9 @@ export async function bootstrapDemo(keysDir = DEFAULT_KEYS_DIR): Promise<Uint8Ar
         store,
       );
       console.log(`created the demo repository (${2 ** DEMO_BIT_LENGTH} bins, ${DEMO_TARGETS.size} targets) in the local edge`);
+    }
+    if (!existsSync(TOKEN_FILE)) {
+      await writeFile(TOKEN_FILE, (await createToken(store, [])) + '\n', { mode: 0o600 });
     }
     const root = await store.get(metadataKey('root', 1));
     if (!root) throw new Error('the local edge has a head but no 1.root.json: remove .wrangler/state and start again');
@@ -82,8 +89,15 @@ tuf-edge local edge: ${baseUrl}/
   timestamp:   ${baseUrl}/metadata/timestamp.json
   root chain:  ${baseUrl}/metadata/1.root.json
   targets:     ${baseUrl}/targets/
+  simple index:${baseUrl}/simple/
+  upload:      ${baseUrl}/legacy/
 client bootstrap file ${CLIENT_FILE}:
 ${JSON.stringify(client, null, 2)}
+
+publish with twine (the demo token is in ${TOKEN_FILE}):
+  twine upload --repository-url ${baseUrl}/legacy/ -u __token__ -p "$(cat ${TOKEN_FILE})" dist/*
+install with pip:
+  pip install --index-url ${baseUrl}/simple/ <project>
 `);
   const wrangler = spawn(
     process.execPath,

@@ -8,6 +8,8 @@ import { initRepository } from './ceremony.ts';
 import { dev } from './dev.ts';
 import { DEFAULT_KEYS_DIR, generateKeys, listKeys, type KeyRole } from './keys.ts';
 import { directoryStore, localEdgeStore } from './store.ts';
+import { createToken } from './tokens.ts';
+import { setYanked } from './yank.ts';
 
 const int = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -86,6 +88,37 @@ program
       await store.close();
     }
   });
+
+const token = program.command('token').description('upload tokens for twine (user __token__)');
+token
+  .command('create')
+  .description('mint an upload token; only its hash is stored')
+  .option('--project <name...>', 'limit the token to these projects (default: every project)')
+  .option('--out <dir>', 'store the hash into this folder (laid out like the R2 bucket)')
+  .option('--local', "store the hash in the local edge's R2 (default)")
+  .action(async (o: { project?: string[]; out?: string; local?: boolean }) => {
+    if (o.out && o.local) throw new UsageError('give at most one of --out DIR and --local');
+    const store = o.out ? directoryStore(o.out) : await localEdgeStore();
+    try {
+      console.log(await createToken(store, o.project ?? []));
+    } finally {
+      await store.close();
+    }
+  });
+
+for (const yank of [true, false]) {
+  const command = program
+    .command(`${yank ? 'yank' : 'unyank'} <project> <version>`)
+    .description(yank ? 'mark a release yanked (PEP 592); pip then skips it unless pinned' : 'undo a yank')
+    .option('--url <url>', 'the edge', 'http://127.0.0.1:8787')
+    .option('--token <token>', 'an upload token for the project (or TUF_EDGE_TOKEN)');
+  if (yank) command.option('--reason <text>', 'why, shown by pip');
+  command.action(async (project: string, version: string, o: { url: string; token?: string; reason?: string }) => {
+      const tokenValue = o.token ?? process.env.TUF_EDGE_TOKEN;
+      if (!tokenValue) throw new UsageError('give --token or set TUF_EDGE_TOKEN');
+      console.log(await setYanked({ url: o.url, token: tokenValue, project, version, yank, ...(o.reason !== undefined && { reason: o.reason }) }));
+    });
+}
 
 program
   .command('dev')

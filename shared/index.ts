@@ -22,3 +22,5 @@ export * from './verify.ts';
 export * from './repository/layout.ts';
 export * from './repository/policy.ts';
 export * from './repository/engine.ts';
+export * from './tokens.ts';
+export * from './pypi/index.ts';

@@ -433,7 +433,7 @@ describe('path traversal', () => {
 });
 
 describe('routing', () => {
-  it.each(['/', '/simple/', '/metadata', '/metadata/', '/targets', '/targets/', '/metadata/1.root.json/x', '/nope'])(
+  it.each(['/', '/metadata', '/metadata/', '/targets', '/targets/', '/metadata/1.root.json/x', '/nope'])(
     'is 404 for %s, in one line of plain text',
     async (path) => {
       await expectNotFound(await get(path));

@@ -4,13 +4,28 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
 import { onError, onNotFound } from './http/errors.ts';
+import { allowMethods } from './http/allow-methods.ts';
+import { upload } from './routes/legacy.ts';
+import { manage } from './routes/manage.ts';
 import { metadata } from './routes/metadata.ts';
+import { packages } from './routes/packages.ts';
+import { simple, simpleIndex } from './routes/simple.ts';
 import { targets } from './routes/targets.ts';
 
 export const app = new Hono<AppEnv>();
 
 app.route('/metadata', metadata);
 app.route('/targets', targets);
+app.on(['GET', 'HEAD'], '/simple/', simpleIndex);
+app.get('/simple', (c) => c.redirect('/simple/', 301));
+app.route('/simple', simple);
+app.route('/packages', packages);
+app.route('/api', manage);
+// twine aborts on a redirect, so both spellings answer directly.
+for (const path of ['/legacy', '/legacy/']) {
+  app.use(path, allowMethods('POST'));
+  app.post(path, upload);
+}
 
 app.notFound(onNotFound);
 app.onError(onError);

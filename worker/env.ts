@@ -2,11 +2,19 @@
 // (`Hono<{ Bindings: Env }>`) and routes reach them only through `c.env`.
 // Names and vars mirror wrangler.toml; does not own reading or parsing them.
 
+import type { RepositoryWriter } from './commit/writer.ts';
+
 export interface Env {
   /** The repository and its source of truth: metadata versions, targets, the head. */
   REPO: R2Bucket;
   /** A cache of immutable objects only, never the truth (KV is eventually consistent). */
   CACHE: KVNamespace;
+  /** The one Durable Object that commits to the repository (serialised, batched). */
+  WRITER: DurableObjectNamespace<RepositoryWriter>;
+  /** Largest upload body in bytes (decimal string). */
+  MAX_UPLOAD_BYTES: string;
+  /** Most changes one commit takes; "1" means one commit per upload (benchmarks). */
+  COMMIT_BATCH_MAX?: string;
   /** Hex ed25519 seed of the online key. A secret; absent on read-only deployments. */
   ONLINE_KEY?: string;
   /** Seconds of lifetime a freshly signed timestamp gets (decimal string, a wrangler var). */

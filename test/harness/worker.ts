@@ -32,6 +32,8 @@ export interface WorkerBuild {
   readonly compatibilityFlags: readonly string[];
   /** `[vars]` of wrangler.toml. */
   readonly vars: Readonly<Record<string, string>>;
+  /** Durable Object bindings of wrangler.toml: binding name -> class name. */
+  readonly durableObjects: Readonly<Record<string, string>>;
 }
 
 /** R2 bucket as seen from Node (miniflare's proxy of the binding). */
@@ -105,10 +107,13 @@ async function readWranglerConfig(): Promise<Omit<WorkerBuild, 'scriptPath'>> {
     vars[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   if (!config.compatibility_date) throw new Error('wrangler.toml has no compatibility_date');
+  const durableObjects: Record<string, string> = {};
+  for (const b of config.durable_objects?.bindings ?? []) durableObjects[b.name] = b.class_name;
   return {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
     vars,
+    durableObjects,
   };
 }
 
@@ -135,6 +140,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     compatibilityFlags: [...build.compatibilityFlags],
     r2Buckets: ['REPO'],
     kvNamespaces: ['CACHE'],
+    durableObjects: { ...build.durableObjects },
     bindings: { ...build.vars, ...options.bindings },
     host: '127.0.0.1',
     port: 0,

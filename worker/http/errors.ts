@@ -50,3 +50,8 @@ export function onError(err: Error, _c: Context): Response {
   console.error(JSON.stringify({ error: err.name, message: err.message, stack: err.stack }));
   return plainText(500, 'Internal Server Error');
 }
+
+/** Any other client error with a one-line, user-facing message (pip and twine print it). */
+export function clientError(status: ContentfulStatusCode, message: string): HTTPException {
+  return new HTTPException(status, { message });
+}

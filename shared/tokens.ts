@@ -1,0 +1,52 @@
+// Upload tokens (twine's `__token__` password): `tufedge_<id>_<secret>`.
+// Only the SHA-256 of the secret is stored, under `tokens/<id>.json`, so a
+// leaked bucket listing does not leak a usable token. Shared by the CLI
+// (which mints them) and the worker (which checks them).
+
+import { constantTimeEqual, fromHex, toHex, utf8 } from './bytes.ts';
+import { sha256Hex } from './crypto/hash.ts';
+
+export const TOKENS_PREFIX = 'tokens/';
+const TOKEN = /^tufedge_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+
+export interface TokenRecord {
+  readonly id: string;
+  /** sha256 (hex) of the secret part. */
+  readonly sha256: string;
+  /** Normalised project names it may upload to; null for every project. */
+  readonly projects: readonly string[] | null;
+  readonly created: string;
+}
+
+const base64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+export function tokenKey(id: string): string {
+  return `${TOKENS_PREFIX}${id}.json`;
+}
+
+/** A new token and the record to store for it. */
+export function mintToken(projects: readonly string[] | null, now: number): { token: string; record: TokenRecord } {
+  const id = toHex(crypto.getRandomValues(new Uint8Array(8)));
+  const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  return {
+    token: `tufedge_${id}_${secret}`,
+    record: { id, sha256: sha256Hex(utf8(secret)), projects, created: new Date(now).toISOString() },
+  };
+}
+
+/** The id and secret of a well-formed token, else null. */
+export function parseToken(token: string): { id: string; secret: string } | null {
+  const m = TOKEN.exec(token);
+  return m ? { id: m[1]!, secret: m[2]! } : null;
+}
+
+/** Constant-time check of a presented secret against a stored record. */
+export function secretMatches(record: Pick<TokenRecord, 'sha256'>, secret: string): boolean {
+  if (!/^[0-9a-f]{64}$/.test(record.sha256)) return false;
+  return constantTimeEqual(fromHex(sha256Hex(utf8(secret))), fromHex(record.sha256));
+}
+
+export function tokenAllows(record: Pick<TokenRecord, 'projects'>, project: string): boolean {
+  return record.projects === null || record.projects.includes(project);
+}

@@ -1,0 +1,38 @@
+// What a commit can change, and what each change's submitter is told. Plain
+// data: changes cross the Durable Object RPC boundary.
+
+export interface PublishedFile {
+  readonly filename: string;
+  readonly sha256: string;
+  readonly size: number;
+  /** ISO 8601 UTC, as the simple API's `upload-time`. */
+  readonly uploadTime: string;
+  readonly requiresPython?: string;
+  /** The PEP 658 core metadata file stored beside a wheel. */
+  readonly coreMetadata?: { readonly sha256: string; readonly size: number };
+}
+
+export interface PublishChange {
+  readonly kind: 'publish';
+  /** PEP 503 normalised. */
+  readonly project: string;
+  readonly file: PublishedFile;
+}
+
+export interface YankChange {
+  readonly kind: 'yank';
+  readonly project: string;
+  readonly version: string;
+  /** false to unyank; otherwise the reason ('' for none). */
+  readonly yanked: false | string;
+}
+
+export type Change = PublishChange | YankChange;
+
+export type ChangeOutcome =
+  /** Visible in the snapshot `snapshotVersion` (read-your-writes). */
+  | { readonly status: 'committed'; readonly snapshotVersion: number }
+  /** Nothing to do: the same file is already published, or the yank state already holds. */
+  | { readonly status: 'unchanged'; readonly snapshotVersion: number }
+  | { readonly status: 'conflict'; readonly message: string }
+  | { readonly status: 'not-found'; readonly message: string };

@@ -1,0 +1,194 @@
+// One commit of a batch of changes: re-render the touched projects' simple
+// pages (and the project index when a project is new), then let the pure
+// engine re-sign only the touched bins, the snapshot and the timestamp, and
+// write in the order that keeps every reader safe: targets, bins, snapshot,
+// then the head by compare-and-swap. A crash or a failed write before the
+// head moves leaves the old head valid and the batch retryable.
+
+import {
+  binsTouchedBy, commit, fileTargetPath, INDEX_TARGET_PATHS, metadataTargetPath, normalizeVersion,
+  parseDistributionFilename, parseProjectJSON, renderIndexHTML, renderIndexJSON, renderProjectHTML,
+  renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
+  type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
+} from '../../shared/index.ts';
+import { packageUrl } from '../routes/packages.ts';
+import { advanceHead } from '../storage/head.ts';
+import { findTarget, loadBin, openSnapshot, storedTargetKey, type SnapshotView } from '../storage/repository.ts';
+import type { Change, ChangeOutcome, PublishChange, YankChange } from './changes.ts';
+
+export interface CommitContext {
+  readonly bucket: R2Bucket;
+  readonly signer: Signer;
+  readonly expiry: ExpiryPolicy;
+  readonly now: () => number;
+}
+
+function simpleFileOf(change: PublishChange): SimpleFile {
+  const f = change.file;
+  return {
+    filename: f.filename,
+    url: packageUrl(change.project, f.sha256, f.filename),
+    hashes: { sha256: f.sha256 },
+    size: f.size,
+    uploadTime: f.uploadTime,
+    ...(f.requiresPython !== undefined && { requiresPython: f.requiresPython }),
+    ...(f.coreMetadata && { coreMetadata: { sha256: f.coreMetadata.sha256 } }),
+    yanked: false,
+  };
+}
+
+const targetFile = (bytes: Uint8Array): TargetFile => ({ length: bytes.length, hashes: { sha256: sha256Hex(bytes) }, unrecognized: {} });
+
+async function readTargetText(bucket: R2Bucket, view: SnapshotView, path: string): Promise<string | null> {
+  const file = await findTarget(bucket, view, path);
+  if (!file) return null;
+  const object = await bucket.get(storedTargetKey(path, file));
+  if (!object) throw new Error(`repository is missing the target ${path}`);
+  return fromUtf8(new Uint8Array(await object.arrayBuffer()));
+}
+
+type Refusal = Extract<ChangeOutcome, { status: 'conflict' | 'not-found' }>;
+type Applied = ProjectPage | Refusal | 'unchanged';
+
+/** Applies one change to a page: the new page, 'unchanged', or why the change is refused. */
+function apply(page: ProjectPage, change: Change): Applied {
+  if (change.kind === 'publish') return applyPublish(page, change);
+  return applyYank(page, change);
+}
+
+function applyPublish(page: ProjectPage, change: PublishChange): Applied {
+  const existing = page.files.find((f) => f.filename === change.file.filename);
+  if (existing) {
+    return existing.hashes.sha256 === change.file.sha256
+      ? 'unchanged'
+      : { status: 'conflict', message: `File already exists: ${change.file.filename} was published with other contents` };
+  }
+  return { ...page, files: [...page.files, simpleFileOf(change)] };
+}
+
+function applyYank(page: ProjectPage, change: YankChange): Applied {
+  const version = normalizeVersion(change.version);
+  let matched = false;
+  let changed = false;
+  const files = page.files.map((f) => {
+    if (normalizeVersion(parseDistributionFilename(f.filename).version) !== version) return f;
+    matched = true;
+    if (f.yanked === change.yanked) return f;
+    changed = true;
+    return { ...f, yanked: change.yanked };
+  });
+  if (!matched) return { status: 'not-found', message: `${page.name} has no release ${change.version}` };
+  return changed ? { ...page, files } : 'unchanged';
+}
+
+interface Staged {
+  readonly targets: Map<string, { file: TargetFile; bytes?: Uint8Array }>;
+  readonly outcomes: (Refusal | 'committed' | 'unchanged')[];
+}
+
+/**
+ * Commits `changes` as one new snapshot. Outcomes come back in the order of
+ * `changes`. Retries by itself when the head moved underneath (the cron
+ * re-signed the timestamp); I/O failures throw and leave the old head.
+ */
+export async function commitBatch(ctx: CommitContext, changes: readonly Change[]): Promise<ChangeOutcome[]> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await tryCommit(ctx, changes);
+    if (result) return result;
+    if (attempt >= 5) throw new Error('the repository head kept moving; commit abandoned, retry the upload');
+  }
+}
+
+async function tryCommit(ctx: CommitContext, changes: readonly Change[]): Promise<ChangeOutcome[] | null> {
+  const { bucket } = ctx;
+  const view = await openSnapshot(bucket);
+  if (!view) throw new Error('the repository has not been initialised (no metadata/timestamp.json)');
+  const staged: Staged = { targets: new Map(), outcomes: [] };
+
+  // Re-render each touched project once, applying its changes in order.
+  const byProject = new Map<string, number[]>();
+  changes.forEach((c, i) => byProject.set(c.project, [...(byProject.get(c.project) ?? []), i]));
+  const newProjects: string[] = [];
+  for (const [project, indices] of byProject) {
+    const paths = simpleTargetPaths(project);
+    const current = await readTargetText(bucket, view, paths.json);
+    let page: ProjectPage = current === null ? { name: project, files: [] } : parseProjectJSON(current);
+    let dirty = false;
+    for (const i of indices) {
+      const change = changes[i]!;
+      const result = apply(page, change);
+      if (result === 'unchanged' || 'status' in result) staged.outcomes[i] = result === 'unchanged' ? 'unchanged' : result;
+      else {
+        page = result;
+        dirty = true;
+        staged.outcomes[i] = 'committed';
+        if (change.kind === 'publish') {
+          const f = change.file;
+          staged.targets.set(fileTargetPath(project, f.filename), { file: { length: f.size, hashes: { sha256: f.sha256 }, unrecognized: {} } });
+          if (f.coreMetadata) {
+            staged.targets.set(metadataTargetPath(project, f.filename), {
+              file: { length: f.coreMetadata.size, hashes: { sha256: f.coreMetadata.sha256 }, unrecognized: {} },
+            });
+          }
+        }
+      }
+    }
+    if (!dirty) continue;
+    if (current === null) newProjects.push(project);
+    stagePage(staged, paths.json, renderProjectJSON(page));
+    stagePage(staged, paths.html, renderProjectHTML(page));
+  }
+
+  if (newProjects.length > 0) {
+    const index = await readTargetText(bucket, view, INDEX_TARGET_PATHS.json);
+    const names = new Set(index === null ? [] : parseIndexNames(index));
+    for (const p of newProjects) names.add(p);
+    stagePage(staged, INDEX_TARGET_PATHS.json, renderIndexJSON([...names]));
+    stagePage(staged, INDEX_TARGET_PATHS.html, renderIndexHTML([...names]));
+  }
+
+  const snapshotVersion = view.snapshot.signed.version;
+  if (staged.targets.size === 0) {
+    return staged.outcomes.map((o) => (o === 'unchanged' || o === 'committed' ? { status: 'unchanged', snapshotVersion } : o));
+  }
+
+  // 1. Targets: content-addressed, so writing one twice is harmless.
+  for (const [path, { file, bytes }] of staged.targets) {
+    if (bytes) await bucket.put(targetKey(path, file.hashes.sha256!), bytes);
+  }
+  // 2. Bins, snapshot and timestamp from the pure engine.
+  const touched = binsTouchedBy(view.succinctRoles, staged.targets.keys());
+  const bins = new Map<string, Metadata<Targets>>();
+  await Promise.all([...touched].map(async (b) => bins.set(b, await loadBin(bucket, view, b))));
+  const out = await commit({
+    now: ctx.now(),
+    succinctRoles: view.succinctRoles,
+    snapshot: view.snapshot,
+    timestamp: view.head.timestamp,
+    bins,
+    add: Object.fromEntries([...staged.targets].map(([p, t]) => [p, t.file])),
+    onlineSigner: ctx.signer,
+    expiry: ctx.expiry,
+  });
+  // Versions above the head's were never referenced by any head, so if an
+  // earlier attempt left one behind, overwriting it can not change what a
+  // client has seen.
+  await Promise.all(out.bins.map((b) => bucket.put(b.key, b.bytes)));
+  await bucket.put(out.snapshot.key, out.snapshot.bytes);
+  // 3. The head, last, by compare-and-swap.
+  if (!(await advanceHead(bucket, view.head, out.timestamp.bytes))) return null;
+  const committed = out.snapshot.metadata.signed.version;
+  return staged.outcomes.map((o) =>
+    o === 'committed' ? { status: 'committed', snapshotVersion: committed } : o === 'unchanged' ? { status: 'unchanged', snapshotVersion: committed } : o,
+  );
+}
+
+function stagePage(staged: Staged, path: string, text: string): void {
+  const bytes = utf8(text);
+  staged.targets.set(path, { file: targetFile(bytes), bytes });
+}
+
+function parseIndexNames(json: string): string[] {
+  const doc = JSON.parse(json) as { projects?: { name?: unknown }[] };
+  return (doc.projects ?? []).map((p) => String(p.name));
+}

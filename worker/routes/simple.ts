@@ -1,0 +1,65 @@
+// `/simple/`: the Simple repository API (PEP 503 HTML, PEP 691 JSON) that pip
+// and uv install from. Each answer is resolved from one snapshot (head ->
+// snapshot -> bin -> page target) and its body is the signed target's bytes,
+// byte for byte, so a TUF client can verify exactly what pip saw. Every
+// response names the snapshot version it came from.
+
+import { Hono, type Context } from 'hono';
+import {
+  INDEX_TARGET_PATHS, isNormalizedProjectName, isValidProjectName, negotiateSimpleFormat, normalizeProjectName,
+  simpleTargetPaths,
+} from '../../shared/index.ts';
+import type { AppEnv } from '../env.ts';
+import { allowMethods } from '../http/allow-methods.ts';
+import { clientError, notFound } from '../http/errors.ts';
+import { ifNoneMatchMatches } from '../http/preconditions.ts';
+import { findTarget, openSnapshot, storedTargetKey } from '../storage/repository.ts';
+
+export const simple = new Hono<AppEnv>();
+
+simple.use('*', allowMethods('GET', 'HEAD'));
+
+// Pages change with every publish to the project; a short lifetime keeps CDNs
+// and pip's HTTP cache close to the head, and the ETag makes revalidation cheap.
+const PAGE_CACHE_CONTROL = 'public, max-age=60';
+
+async function servePage(c: Context<AppEnv>, paths: { html: string; json: string }): Promise<Response> {
+  const negotiated = negotiateSimpleFormat(c.req.header('Accept'));
+  if (!negotiated) throw clientError(406, 'Not Acceptable: this index serves application/vnd.pypi.simple.v1+json and text/html');
+  const view = await openSnapshot(c.env.REPO);
+  if (!view) throw notFound();
+  const path = negotiated.format === 'json' ? paths.json : paths.html;
+  const file = await findTarget(c.env.REPO, view, path);
+  if (!file) throw notFound();
+  const etag = `"${file.hashes.sha256}"`;
+  const headers = new Headers({
+    'Content-Type': negotiated.contentType,
+    'Cache-Control': PAGE_CACHE_CONTROL,
+    Vary: 'Accept',
+    ETag: etag,
+    'X-TUF-Snapshot-Version': String(view.snapshot.signed.version),
+    'X-TUF-Target': path,
+  });
+  if (ifNoneMatchMatches(c.req.header('If-None-Match') ?? null, etag)) return new Response(null, { status: 304, headers });
+  const object = await c.env.REPO.get(storedTargetKey(path, file));
+  if (!object) throw new Error(`repository is missing the target ${path}`);
+  headers.set('Content-Length', String(object.size));
+  return new Response(c.req.method === 'HEAD' ? null : object.body, { status: 200, headers });
+}
+
+/** `/simple/` (mounted by the app: a sub-app's '/' would be `/simple`, without the slash). */
+export const simpleIndex = (c: Context<AppEnv>) => servePage(c, INDEX_TARGET_PATHS);
+
+simple.get('/:project{[^/]+}', (c) => {
+  const project = c.req.param('project');
+  if (!isValidProjectName(project)) throw notFound();
+  return c.redirect(`/simple/${normalizeProjectName(project)}/`, 301);
+});
+
+simple.get('/:project{[^/]+}/', (c) => {
+  const project = c.req.param('project');
+  if (!isValidProjectName(project)) throw notFound();
+  // PEP 503: an unnormalised name redirects to the normalised URL.
+  if (!isNormalizedProjectName(project)) return c.redirect(`/simple/${normalizeProjectName(project)}/`, 301);
+  return servePage(c, simpleTargetPaths(project));
+});
