@@ -1,50 +1,41 @@
-// The `scheduled` handler (wrangler.toml [triggers]): re-signs the timestamp
-// with the online key once less than TIMESTAMP_MARGIN_SECONDS of its lifetime
-// remain, so clients never see it expire. The head moves by compare-and-swap,
-// so overlapping runs and racing commits never skip or repeat a version.
-// Logs one JSON summary line per run.
+// The `scheduled` handler (wrangler.toml [triggers]): asks the writer to
+// maintain the repository (re-sign the timestamp, the snapshot and the bins
+// nearing expiry, in bounded batches; see commit/maintenance.ts) and logs one
+// JSON summary line per run. The writer serialises this with commits, and
+// the head moves by compare-and-swap, so overlapping runs, racing publishes
+// and a read that re-signs a late timestamp never skip or repeat a version.
+//
+// refreshHead is the read path's safety net: if the cron is late and the
+// timestamp is inside its final margin, a read re-signs it once (same CAS).
 
-import { DEFAULT_EXPIRY, expiresAt, refreshTimestamp, type ExpiryPolicy } from '../shared/index.ts';
+import { expiresAt, refreshTimestamp } from '../shared/index.ts';
+import { repositoryWriter } from './commit/writer.ts';
+import { resignPolicy } from './commit/policy.ts';
 import type { Env } from './env.ts';
 import { onlineSigner } from './online-signer.ts';
-import { advanceHead, readHead } from './storage/head.ts';
-
-export type CronResult =
-  | { readonly action: 'empty' }
-  | { readonly action: 'fresh'; readonly version: number; readonly secondsLeft: number }
-  | { readonly action: 'resigned'; readonly from: number; readonly to: number }
-  | { readonly action: 'lost-race'; readonly version: number };
-
-const seconds = (value: string | undefined, fallback: number) => {
-  const n = Number(value);
-  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
-};
-
-export function expiryFrom(env: Env): ExpiryPolicy {
-  return { ...DEFAULT_EXPIRY, timestampSeconds: seconds(env.TIMESTAMP_EXPIRY_SECONDS, DEFAULT_EXPIRY.timestampSeconds) };
-}
-
-/** One refresh attempt at time `now`; safe to run concurrently with anything that moves the head by CAS. */
-export async function refreshHead(env: Env, now: number): Promise<CronResult> {
-  const margin = seconds(env.TIMESTAMP_MARGIN_SECONDS, 43_200) * 1000;
-  const head = await readHead(env.REPO);
-  if (!head) return { action: 'empty' };
-  const current = head.timestamp.signed;
-  const left = expiresAt(current) - now;
-  if (left > margin) return { action: 'fresh', version: current.version, secondsLeft: Math.floor(left / 1000) };
-  const next = await refreshTimestamp(current, now, await onlineSigner(env), expiryFrom(env));
-  // Losing the race means another run or a commit signed a newer timestamp: nothing left to do now.
-  if (!(await advanceHead(env.REPO, head, next.bytes))) return { action: 'lost-race', version: current.version };
-  return { action: 'resigned', from: current.version, to: next.metadata.signed.version };
-}
+import { advanceHead, readHead, type Head } from './storage/head.ts';
 
 export async function scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   const started = Date.now();
   try {
-    const result = await refreshHead(env, controller.scheduledTime);
-    console.log(JSON.stringify({ cron: controller.cron, ...result, ms: Date.now() - started }));
+    const result = await repositoryWriter(env).maintain(controller.scheduledTime);
+    console.log(JSON.stringify({ cron: controller.cron, ok: true, ...result, ms: Date.now() - started }));
   } catch (error) {
-    console.log(JSON.stringify({ cron: controller.cron, action: 'error', error: String(error), ms: Date.now() - started }));
+    console.log(JSON.stringify({ cron: controller.cron, ok: false, error: String(error), ms: Date.now() - started }));
     throw error;
   }
+}
+
+/**
+ * The head to serve at time `now`: as stored, or, when it is inside the final
+ * margin (the cron is late), a freshly re-signed timestamp for the same
+ * snapshot. Only ever one version up, by compare-and-swap; if another
+ * writer moved the head first, its head is served.
+ */
+export async function headForRead(env: Env, head: Head, now: number): Promise<Head> {
+  const policy = resignPolicy(env);
+  if (expiresAt(head.timestamp.signed) - now > policy.timestampFinalMarginSeconds * 1000 || !env.ONLINE_KEY) return head;
+  const next = await refreshTimestamp(head.timestamp.signed, now, await onlineSigner(env), policy.expiry);
+  await advanceHead(env.REPO, head, next.bytes);
+  return (await readHead(env.REPO)) ?? head;
 }

@@ -21,6 +21,18 @@ export interface Env {
   TIMESTAMP_EXPIRY_SECONDS: string;
   /** Re-sign the timestamp when fewer than this many seconds remain (decimal string). */
   TIMESTAMP_MARGIN_SECONDS: string;
+  /** A read re-signs the timestamp itself when fewer than this many seconds remain (a late cron). */
+  TIMESTAMP_FINAL_MARGIN_SECONDS?: string;
+  SNAPSHOT_EXPIRY_SECONDS?: string;
+  SNAPSHOT_MARGIN_SECONDS?: string;
+  BINS_EXPIRY_SECONDS?: string;
+  BINS_MARGIN_SECONDS?: string;
+  /** Most bins one cron run re-signs. */
+  BINS_PER_RUN?: string;
+  /** Most bins one cron run reads to build the expiry index. */
+  BINS_INDEXED_PER_RUN?: string;
+  /** /healthz fails once any role has this many seconds or fewer left (decimal string; default 3600). */
+  HEALTH_MARGIN_SECONDS?: string;
 }
 
 /** Hono's environment type for this app: `new Hono<AppEnv>()`. */

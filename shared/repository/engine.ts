@@ -297,3 +297,21 @@ export async function refreshTimestamp(
     [signer],
   );
 }
+
+/**
+ * Re-signs bins unchanged but for version+1 and a new expiry (what the cron
+ * does to bins nearing expiry). `expiresAt` picks each bin's new expiry.
+ */
+export async function resignBins(
+  bins: ReadonlyMap<string, Metadata<Targets>>,
+  expiresAt: (name: string, current: Targets) => number,
+  signer: Signer,
+): Promise<MetadataFile<Targets>[]> {
+  return signAll(
+    [...bins].map(([name, md]): [string, Targets] => [
+      name,
+      { ...md.signed, version: md.signed.version + 1, expires: formatExpires(expiresAt(name, md.signed)) },
+    ]),
+    [signer],
+  );
+}

@@ -34,6 +34,8 @@ export interface WorkerBuild {
   readonly vars: Readonly<Record<string, string>>;
   /** Durable Object bindings of wrangler.toml: binding name -> class name. */
   readonly durableObjects: Readonly<Record<string, string>>;
+  /** Classes whose migrations make them SQLite-backed (`new_sqlite_classes`). */
+  readonly sqliteClasses: readonly string[];
 }
 
 /** R2 bucket as seen from Node (miniflare's proxy of the binding). */
@@ -48,6 +50,8 @@ export interface StartWorkerOptions {
   readonly bindings?: Readonly<Record<string, string>>;
   /** Use this build instead of the shared one. */
   readonly build?: WorkerBuild;
+  /** Drop the worker's console output (long simulations log a line per cron run). */
+  readonly quiet?: boolean;
 }
 
 export interface RunningWorker {
@@ -109,11 +113,13 @@ async function readWranglerConfig(): Promise<Omit<WorkerBuild, 'scriptPath'>> {
   if (!config.compatibility_date) throw new Error('wrangler.toml has no compatibility_date');
   const durableObjects: Record<string, string> = {};
   for (const b of config.durable_objects?.bindings ?? []) durableObjects[b.name] = b.class_name;
+  const sqliteClasses = (config.migrations ?? []).flatMap((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes ?? []);
   return {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
     vars,
     durableObjects,
+    sqliteClasses,
   };
 }
 
@@ -140,10 +146,18 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     compatibilityFlags: [...build.compatibilityFlags],
     r2Buckets: ['REPO'],
     kvNamespaces: ['CACHE'],
-    durableObjects: { ...build.durableObjects },
+    durableObjects: Object.fromEntries(
+      Object.entries(build.durableObjects).map(([name, className]) => [name, { className, useSQLite: build.sqliteClasses.includes(className) }]),
+    ),
     bindings: { ...build.vars, ...options.bindings },
     host: '127.0.0.1',
     port: 0,
+    ...(options.quiet && {
+      handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+        stdout.resume();
+        stderr.resume();
+      },
+    }),
   });
   try {
     const ready = await miniflare.ready;

@@ -9,7 +9,7 @@ import {
   binsTouchedBy, commit, fileTargetPath, INDEX_TARGET_PATHS, metadataTargetPath, normalizeVersion,
   parseDistributionFilename, parseProjectJSON, renderIndexHTML, renderIndexJSON, renderProjectHTML,
   renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
-  type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
+  type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
 } from '../../shared/index.ts';
 import { packageUrl } from '../routes/packages.ts';
 import { advanceHead } from '../storage/head.ts';
@@ -91,7 +91,15 @@ interface Staged {
  * `changes`. Retries by itself when the head moved underneath (the cron
  * re-signed the timestamp); I/O failures throw and leave the old head.
  */
-export async function commitBatch(ctx: CommitContext, changes: readonly Change[]): Promise<ChangeOutcome[]> {
+export interface BatchResult {
+  readonly outcomes: ChangeOutcome[];
+  /** What was written, when the batch changed anything. */
+  readonly committed?: CommitOutput;
+  /** Projects the batch published for the first time. */
+  readonly newProjects: number;
+}
+
+export async function commitBatch(ctx: CommitContext, changes: readonly Change[]): Promise<BatchResult> {
   for (let attempt = 1; ; attempt++) {
     const result = await tryCommit(ctx, changes);
     if (result) return result;
@@ -99,7 +107,7 @@ export async function commitBatch(ctx: CommitContext, changes: readonly Change[]
   }
 }
 
-async function tryCommit(ctx: CommitContext, changes: readonly Change[]): Promise<ChangeOutcome[] | null> {
+async function tryCommit(ctx: CommitContext, changes: readonly Change[]): Promise<BatchResult | null> {
   const { bucket } = ctx;
   const view = await openSnapshot(bucket);
   if (!view) throw new Error('the repository has not been initialised (no metadata/timestamp.json)');
@@ -149,7 +157,7 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[]): Promis
 
   const snapshotVersion = view.snapshot.signed.version;
   if (staged.targets.size === 0) {
-    return staged.outcomes.map((o) => (o === 'unchanged' || o === 'committed' ? { status: 'unchanged', snapshotVersion } : o));
+    return { outcomes: staged.outcomes.map((o) => (o === 'unchanged' || o === 'committed' ? { status: 'unchanged', snapshotVersion } : o)), newProjects: 0 };
   }
 
   // 1. Targets: content-addressed, so writing one twice is harmless.
@@ -178,9 +186,13 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[]): Promis
   // 3. The head, last, by compare-and-swap.
   if (!(await advanceHead(bucket, view.head, out.timestamp.bytes))) return null;
   const committed = out.snapshot.metadata.signed.version;
-  return staged.outcomes.map((o) =>
-    o === 'committed' ? { status: 'committed', snapshotVersion: committed } : o === 'unchanged' ? { status: 'unchanged', snapshotVersion: committed } : o,
-  );
+  return {
+    outcomes: staged.outcomes.map((o) =>
+      o === 'committed' ? { status: 'committed', snapshotVersion: committed } : o === 'unchanged' ? { status: 'unchanged', snapshotVersion: committed } : o,
+    ),
+    committed: out,
+    newProjects: newProjects.length,
+  };
 }
 
 function stagePage(staged: Staged, path: string, text: string): void {

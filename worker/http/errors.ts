@@ -10,8 +10,17 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 // TUF root rotation check) must see the new root as soon as it exists.
 const ERROR_CACHE_CONTROL = 'no-store';
 
+// twine shows an error's reason phrase, not its body (PyPI puts the message
+// there too), so the message goes in both. The phrase is kept to printable
+// ASCII (workerd throws on control characters; clients decode the status
+// line as Latin-1): anything else becomes '?', so no value from the request
+// can break the status line.
+function reasonPhrase(message: string): string {
+  return message.replace(/[^\x20-\x7e]/g, '?').slice(0, 512);
+}
+
 function plainText(status: ContentfulStatusCode, message: string, headers?: HeadersInit): Response {
-  const response = new Response(`${message}\n`, { status, headers });
+  const response = new Response(`${message}\n`, { status, statusText: reasonPhrase(message), headers });
   response.headers.set('Content-Type', 'text/plain; charset=utf-8');
   response.headers.set('Cache-Control', ERROR_CACHE_CONTROL);
   return response;

@@ -115,9 +115,18 @@ export async function upload(c: Context<AppEnv>): Promise<Response> {
       await env.REPO.put(targetKey(metadataPath, sha256), metadata);
     }
 
-    const object = await env.REPO.get(staged.key);
-    if (!object) throw new Error('the staged upload vanished');
-    await env.REPO.put(targetKey(path, sha256), object.body, { httpMetadata: { contentType: 'application/octet-stream' } });
+    // Copy to the content-addressed name, create-only (a published target is
+    // never replaced), with R2 re-checking the sha256 of what it stores.
+    const finalKey = targetKey(path, sha256);
+    if (!(await env.REPO.head(finalKey))) {
+      const object = await env.REPO.get(staged.key);
+      if (!object) throw new Error('the staged upload vanished');
+      await env.REPO.put(finalKey, object.body, {
+        onlyIf: { etagDoesNotMatch: '*' },
+        sha256,
+        httpMetadata: { contentType: 'application/octet-stream' },
+      });
+    }
 
     const outcome = await repositoryWriter(env).submit({
       kind: 'publish',

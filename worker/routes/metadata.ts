@@ -10,17 +10,38 @@ import { METADATA_CONTENT_TYPE } from '../http/content-type.ts';
 import { notFound } from '../http/errors.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
 import { serveObject } from '../http/serve-object.ts';
+import { headForRead } from '../cron.ts';
+import { ifNoneMatchMatches } from '../http/preconditions.ts';
+import { MetadataFormatError } from '../../shared/index.ts';
+import { readHead, type Head } from '../storage/head.ts';
 import { HEAD_KEY, parseVersionedMetadataName, versionedMetadataKey } from '../storage/keys.ts';
 
 export const metadata = new Hono<AppEnv>();
 
 metadata.use('*', allowMethods('GET', 'HEAD'));
 
-metadata.get('/timestamp.json', function timestamp(c) {
-  return serveObject(c.env.REPO, c.req.raw, HEAD_KEY, {
-    cacheControl: REPOSITORY_HEAD,
-    contentType: METADATA_CONTENT_TYPE,
-    ranges: false,
+metadata.get('/timestamp.json', async function timestamp(c) {
+  // Always from R2, never a cache: a stale timestamp looks like a rollback to clients.
+  let stored: Head | null;
+  try {
+    stored = await readHead(c.env.REPO);
+  } catch (error) {
+    if (!(error instanceof MetadataFormatError)) throw error;
+    // A head we can not parse is served as stored: clients refuse it, /healthz reports it.
+    return serveObject(c.env.REPO, c.req.raw, HEAD_KEY, { cacheControl: REPOSITORY_HEAD, contentType: METADATA_CONTENT_TYPE, ranges: false });
+  }
+  if (!stored) throw notFound();
+  const head = await headForRead(c.env, stored, Date.now());
+  const headers = {
+    'Content-Type': METADATA_CONTENT_TYPE,
+    'Cache-Control': REPOSITORY_HEAD,
+    ETag: head.httpEtag,
+    'X-Content-Type-Options': 'nosniff',
+  };
+  if (ifNoneMatchMatches(c.req.header('If-None-Match') ?? null, head.httpEtag)) return new Response(null, { status: 304, headers });
+  return new Response(c.req.method === 'HEAD' ? null : head.bytes, {
+    status: 200,
+    headers: { ...headers, 'Content-Length': String(head.bytes.length) },
   });
 });
 

@@ -9,6 +9,8 @@ export interface Head {
   readonly bytes: Uint8Array;
   /** R2's unquoted etag: what a conditional put must match. */
   readonly etag: string;
+  /** The quoted form, for the HTTP ETag header. */
+  readonly httpEtag: string;
   readonly timestamp: Metadata<Timestamp>;
 }
 
@@ -17,7 +19,7 @@ export async function readHead(bucket: R2Bucket): Promise<Head | null> {
   const object = await bucket.get(HEAD_KEY);
   if (!object) return null;
   const bytes = new Uint8Array(await object.arrayBuffer());
-  return { bytes, etag: object.etag, timestamp: parseMetadata('timestamp', bytes) };
+  return { bytes, etag: object.etag, httpEtag: object.httpEtag, timestamp: parseMetadata('timestamp', bytes) };
 }
 
 /** Replaces the head only if it is still `expected`. False when someone else moved it first. */

@@ -63,7 +63,7 @@ const INFLATE_SLICE = 16 * 1024;
  * size and CRC-32; inflating stops as soon as the output exceeds that size.
  *
  * @throws InvalidWheelError if the file is not a zip this parser accepts
- *   (no end record, multi-disk, prepended data, a central directory over
+ *   (no end record, multi-disk, shifted offsets, a central directory over
  *   16 MiB or 100,000 entries, inconsistent records), if there is no
  *   `.dist-info` directory, several, or one named for another distribution
  *   or version, if METADATA is missing or repeated, encrypted, compressed
@@ -191,8 +191,9 @@ async function openZip(reader: RangeReader): Promise<Zip> {
     throw new InvalidWheelError(`zip central directory is larger than ${MAX_CENTRAL_DIRECTORY_BYTES} bytes`);
   }
   if (entryCount > MAX_ENTRIES) throw new InvalidWheelError(`zip has more than ${MAX_ENTRIES} entries`);
-  // The directory must sit right before the end records: no prepended data
-  // (self-extractors), no gaps, nothing a second parser could read otherwise.
+  // The directory must end right at the end records, at the offset they
+  // give: offsets are from the start of the file (a self-extractor's shifted
+  // offsets are refused, not guessed around as Python's zipfile does).
   if (centralOffset + centralSize !== centralEnd) throw notZip('central directory is not where the end record says');
   if (entryCount * CENTRAL_SIZE > centralSize) throw notZip('central directory is too small for its entries');
 

@@ -1,0 +1,148 @@
+// Test and benchmark helper: distributions built in-process (no Python, no
+// disk) and uploads sent to the worker as twine sends them (POST /legacy/,
+// multipart/form-data, Basic auth `__token__:<token>`). Wheels are real zips
+// (stored, with a .dist-info/METADATA the worker extracts for PEP 658);
+// sdists are opaque bytes under a valid `name-version.tar.gz` filename, which
+// is all the upload API looks at, so they are the cheapest load.
+//
+// Does not own the worker, the repository or tokens (see worker.ts,
+// repository.ts and cli/tokens.ts).
+
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+
+export interface Distribution {
+  /** The project name as the uploader spells it (sent as the form's `name`). */
+  readonly name: string;
+  readonly version: string;
+  readonly filename: string;
+  readonly kind: 'wheel' | 'sdist';
+  readonly bytes: Uint8Array;
+  readonly sha256: string;
+}
+
+const encoder = new TextEncoder();
+
+export const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A zip with every entry stored (method 0): enough for a wheel whose METADATA is read. */
+export function storedZip(entries: readonly { name: string; data: Uint8Array }[]): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const { name, data } of entries) {
+    const nameBytes = encoder.encode(name);
+    const crc = crc32(data);
+    const local = new DataView(new ArrayBuffer(30));
+    local.setUint32(0, 0x04034b50, true);
+    local.setUint16(4, 20, true); // version needed: 2.0
+    local.setUint16(6, 0x0800, true); // UTF-8 names
+    local.setUint16(8, 0, true); // stored
+    local.setUint16(10, 0, true); // time
+    local.setUint16(12, (2024 - 1980) << 9 | 1 << 5 | 1, true); // 2024-01-01
+    local.setUint32(14, crc, true);
+    local.setUint32(18, data.length, true);
+    local.setUint32(22, data.length, true);
+    local.setUint16(26, nameBytes.length, true);
+    local.setUint16(28, 0, true);
+    const header = new DataView(new ArrayBuffer(46));
+    header.setUint32(0, 0x02014b50, true);
+    header.setUint16(4, 20, true);
+    header.setUint16(6, 20, true);
+    header.setUint16(8, 0x0800, true);
+    header.setUint16(10, 0, true);
+    header.setUint16(12, 0, true);
+    header.setUint16(14, (2024 - 1980) << 9 | 1 << 5 | 1, true);
+    header.setUint32(16, crc, true);
+    header.setUint32(20, data.length, true);
+    header.setUint32(24, data.length, true);
+    header.setUint16(28, nameBytes.length, true);
+    header.setUint32(42, offset, true);
+    chunks.push(new Uint8Array(local.buffer), nameBytes, data);
+    central.push(new Uint8Array(header.buffer), nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const centralSize = central.reduce((n, c) => n + c.length, 0);
+  const end = new DataView(new ArrayBuffer(22));
+  end.setUint32(0, 0x06054b50, true);
+  end.setUint16(8, entries.length, true);
+  end.setUint16(10, entries.length, true);
+  end.setUint32(12, centralSize, true);
+  end.setUint32(16, offset, true);
+  return concat([...chunks, ...central, new Uint8Array(end.buffer)]);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The name as a wheel or sdist filename writes it (runs of `-_.` become `_`, lowercase). */
+const escapedName = (name: string) => name.replace(/[-_.]+/g, '_').toLowerCase();
+
+/** A minimal valid wheel: a module and `<name>-<version>.dist-info/{METADATA,WHEEL}`. */
+export function makeWheel(name: string, version: string): Distribution {
+  const dist = `${escapedName(name)}-${version}`;
+  const info = `${dist}.dist-info`;
+  const bytes = storedZip([
+    { name: `${escapedName(name)}/__init__.py`, data: encoder.encode(`__version__ = "${version}"\n`) },
+    { name: `${info}/METADATA`, data: encoder.encode(`Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n\n`) },
+    { name: `${info}/WHEEL`, data: encoder.encode('Wheel-Version: 1.0\nGenerator: tuf-edge-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n') },
+  ]);
+  return { name, version, filename: `${dist}-py3-none-any.whl`, kind: 'wheel', bytes, sha256: sha256Of(bytes) };
+}
+
+/**
+ * An sdist as far as the upload API can tell: `<name>-<version>.tar.gz` with
+ * `size` bytes unique to it (not a real archive; nothing extracts sdists).
+ */
+export function makeSdist(name: string, version: string, size = 512): Distribution {
+  const bytes = new Uint8Array(size);
+  let block = createHash('sha256').update(`${name} ${version}`).digest();
+  for (let i = 0; i < size; i += block.length) {
+    bytes.set(block.subarray(0, Math.min(block.length, size - i)), i);
+    block = createHash('sha256').update(block).digest();
+  }
+  return { name, version, filename: `${escapedName(name)}-${version}.tar.gz`, kind: 'sdist', bytes, sha256: sha256Of(bytes) };
+}
+
+/** The multipart form twine sends for one file (fields first, then `content`). */
+export function uploadForm(dist: Distribution): FormData {
+  const form = new FormData();
+  form.append(':action', 'file_upload');
+  form.append('protocol_version', '1');
+  form.append('name', dist.name);
+  form.append('version', dist.version);
+  form.append('filetype', dist.kind === 'wheel' ? 'bdist_wheel' : 'sdist');
+  form.append('pyversion', dist.kind === 'wheel' ? 'py3' : 'source');
+  form.append('metadata_version', '2.1');
+  form.append('sha256_digest', dist.sha256);
+  form.append('content', new Blob([dist.bytes], { type: 'application/octet-stream' }), dist.filename);
+  return form;
+}
+
+export const basicAuth = (token: string): string => `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
+
+export interface UploadResult {
+  readonly status: number;
+  readonly body: string;
+  /** Wall time from sending the request to the end of the answer. */
+  readonly ms: number;
+}
+
+/** POSTs one distribution to `<url>/legacy/`; never throws for an HTTP error status. */
+export async function upload(url: string, token: string, dist: Distribution): Promise<UploadResult> {
+  const started = performance.now();
+  const response = await fetch(`${url}/legacy/`, {
+    method: 'POST',
+    headers: { Authorization: basicAuth(token) },
+    body: uploadForm(dist),
+  });
+  const body = await response.text();
+  return { status: response.status, body, ms: performance.now() - started };
+}
