@@ -9,6 +9,7 @@ import { parseToken, secretMatches, tokenKey, type TokenRecord } from '../../sha
 function unauthorized(message: string): HTTPException {
   const res = new Response(`${message}\n`, {
     status: 401,
+    statusText: message,
     headers: { 'WWW-Authenticate': 'Basic realm="tuf-edge"', 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
   });
   return new HTTPException(401, { message, res });

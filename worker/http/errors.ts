@@ -53,7 +53,8 @@ export function onNotFound(_c: Context): Response {
 
 export function onError(err: Error, _c: Context): Response {
   if (err instanceof HTTPException) {
-    return err.res ? err.getResponse() : plainText(err.status as ContentfulStatusCode, err.message);
+    // err.res as built (getResponse() would drop its reason phrase, which twine prints).
+    return err.res ?? plainText(err.status as ContentfulStatusCode, err.message);
   }
   // Unexpected: log the detail, tell the client nothing about internals.
   console.error(JSON.stringify({ error: err.name, message: err.message, stack: err.stack }));
