@@ -24,3 +24,4 @@ export * from './repository/policy.ts';
 export * from './repository/engine.ts';
 export * from './tokens.ts';
 export * from './pypi/index.ts';
+export * from './client/index.ts';

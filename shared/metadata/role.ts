@@ -30,8 +30,10 @@ export function roleToJSON(r: Role): JsonObject {
   return withUnrecognized({ keyids: [...r.keyids], threshold: r.threshold }, r.unrecognized);
 }
 
-// Role names become file names (`N.<name>.json`): keep them to a safe alphabet.
-export const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// Any printable name (the spec allows `/`, `?`, `#`, `..`: tuf-conformance
+// checks them). Clients must quote a name before it becomes a URL or a file
+// name (shared/client/names.ts); our own bins never need quoting.
+export const ROLE_NAME = /^[^\u0000-\u001f\u007f]{1,255}$/;
 const TOP_LEVEL = new Set(['root', 'timestamp', 'snapshot', 'targets']);
 
 export interface DelegatedRole extends Role {
