@@ -395,9 +395,13 @@ describe('path traversal', () => {
   });
 
   it('refuses %2e%2e segments', async () => {
-    for (const path of ['/targets/files/%2e%2e/x', '/targets/files/%2E%2E/x', '/targets/files/.%2e/x', '/targets/%2e%2e']) {
+    for (const path of ['/targets/files/%2e%2e/x', '/targets/files/%2E%2E/x', '/targets/files/.%2e/x']) {
       expect((await raw(path)).status, path).toBe(404);
     }
+    // `/targets/%2e%2e` resolves to `/` before the worker runs: the status page, never a stored object.
+    const up = await raw('/targets/%2e%2e');
+    expect([200, 404]).toContain(up.status);
+    if (up.status === 200) expect(up.body.toString()).toContain('tuf-edge repository status');
   });
 
   it('never serves a key containing dot segments (/targets/../metadata/timestamp.json)', async () => {
@@ -433,7 +437,7 @@ describe('path traversal', () => {
 });
 
 describe('routing', () => {
-  it.each(['/', '/metadata', '/metadata/', '/targets', '/targets/', '/metadata/1.root.json/x', '/nope'])(
+  it.each(['/metadata', '/metadata/', '/targets', '/targets/', '/metadata/1.root.json/x', '/nope'])(
     'is 404 for %s, in one line of plain text',
     async (path) => {
       await expectNotFound(await get(path));

@@ -10,10 +10,17 @@ import { manage } from './routes/manage.ts';
 import { metadata } from './routes/metadata.ts';
 import { packages } from './routes/packages.ts';
 import { simple, simpleIndex } from './routes/simple.ts';
+import { healthz, statusJson, statusPage } from './routes/status.ts';
 import { targets } from './routes/targets.ts';
 
 export const app = new Hono<AppEnv>();
 
+// Status page, its JSON and the health check; /api/status before the /api
+// mount, whose POST-only guard would otherwise answer its GETs with 405.
+for (const [path, handler] of [['/', statusPage], ['/api/status', statusJson], ['/healthz', healthz]] as const) {
+  app.use(path, allowMethods('GET', 'HEAD'));
+  app.get(path, handler);
+}
 app.route('/metadata', metadata);
 app.route('/targets', targets);
 app.on(['GET', 'HEAD'], '/simple/', simpleIndex);

@@ -1,15 +1,17 @@
 // Test and benchmark helper: distributions built in-process (no Python, no
 // disk) and uploads sent to the worker as twine sends them (POST /legacy/,
-// multipart/form-data, Basic auth `__token__:<token>`). Wheels are real zips
-// (stored, with a .dist-info/METADATA the worker extracts for PEP 658);
-// sdists are opaque bytes under a valid `name-version.tar.gz` filename, which
-// is all the upload API looks at, so they are the cheapest load.
+// multipart/form-data, Basic auth `__token__:<token>`), one connection per
+// upload (see http.ts). Wheels are real zips (stored, with a
+// .dist-info/METADATA the worker extracts for PEP 658); sdists are opaque
+// bytes under a valid `name-version.tar.gz` filename, which is all the upload
+// API looks at, so they are the cheapest load.
 //
 // Does not own the worker, the repository or tokens (see worker.ts,
 // repository.ts and cli/tokens.ts).
 
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { httpFetch } from './http.ts';
 
 export interface Distribution {
   /** The project name as the uploader spells it (sent as the form's `name`). */
@@ -111,19 +113,36 @@ export function makeSdist(name: string, version: string, size = 512): Distributi
   return { name, version, filename: `${escapedName(name)}-${version}.tar.gz`, kind: 'sdist', bytes, sha256: sha256Of(bytes) };
 }
 
-/** The multipart form twine sends for one file (fields first, then `content`). */
-export function uploadForm(dist: Distribution): FormData {
-  const form = new FormData();
-  form.append(':action', 'file_upload');
-  form.append('protocol_version', '1');
-  form.append('name', dist.name);
-  form.append('version', dist.version);
-  form.append('filetype', dist.kind === 'wheel' ? 'bdist_wheel' : 'sdist');
-  form.append('pyversion', dist.kind === 'wheel' ? 'py3' : 'source');
-  form.append('metadata_version', '2.1');
-  form.append('sha256_digest', dist.sha256);
-  form.append('content', new Blob([dist.bytes], { type: 'application/octet-stream' }), dist.filename);
-  return form;
+/** The form fields twine sends for one file, in its order (the file part `content` comes last). */
+export function uploadFields(dist: Distribution): [string, string][] {
+  return [
+    [':action', 'file_upload'],
+    ['protocol_version', '1'],
+    ['name', dist.name],
+    ['version', dist.version],
+    ['filetype', dist.kind === 'wheel' ? 'bdist_wheel' : 'sdist'],
+    ['pyversion', dist.kind === 'wheel' ? 'py3' : 'source'],
+    ['metadata_version', '2.1'],
+    ['sha256_digest', dist.sha256],
+  ];
+}
+
+/** The multipart/form-data body twine (requests-toolbelt) sends: fields, then the file as `content`. */
+export function uploadBody(dist: Distribution): { contentType: string; body: Uint8Array } {
+  const boundary = `tuf-edge-${sha256Of(dist.bytes).slice(0, 24)}`;
+  const parts: Uint8Array[] = [];
+  for (const [name, value] of uploadFields(dist)) {
+    parts.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  parts.push(
+    encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${dist.filename}"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    ),
+    dist.bytes,
+    encoder.encode(`\r\n--${boundary}--\r\n`),
+  );
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: concat(parts) };
 }
 
 export const basicAuth = (token: string): string => `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
@@ -135,14 +154,14 @@ export interface UploadResult {
   readonly ms: number;
 }
 
-/** POSTs one distribution to `<url>/legacy/`; never throws for an HTTP error status. */
+/** POSTs one distribution to `<url>/legacy/` (one connection, see http.ts); never throws for an HTTP error status. */
 export async function upload(url: string, token: string, dist: Distribution): Promise<UploadResult> {
+  const { contentType, body } = uploadBody(dist);
   const started = performance.now();
-  const response = await fetch(`${url}/legacy/`, {
+  const response = await httpFetch(`${url}/legacy/`, {
     method: 'POST',
-    headers: { Authorization: basicAuth(token) },
-    body: uploadForm(dist),
+    headers: { Authorization: basicAuth(token), 'Content-Type': contentType },
+    body,
   });
-  const body = await response.text();
-  return { status: response.status, body, ms: performance.now() - started };
+  return { status: response.status, body: new TextDecoder().decode(response.body), ms: performance.now() - started };
 }
