@@ -7,6 +7,7 @@ import { DEFAULT_EXPIRY, UsageError, toHex, type ExpiryPolicy } from '../shared/
 import { initRepository } from './ceremony.ts';
 import { dev } from './dev.ts';
 import { DEFAULT_KEYS_DIR, generateKeys, listKeys, type KeyRole } from './keys.ts';
+import { PROXY_COMMAND_DEFAULTS, proxyCommand } from './proxy/command.ts';
 import { directoryStore, localEdgeStore } from './store.ts';
 import { createToken } from './tokens.ts';
 import { setYanked } from './yank.ts';
@@ -126,6 +127,16 @@ program
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port', int(1, 65535), 8787)
   .action(async (o: { host: string; port: number }) => dev(o));
+
+program
+  .command('proxy')
+  .description("a local index for pip and uv that serves only what verifies against the edge's TUF metadata")
+  .option('--config <file>', 'the client bootstrap file (metadataUrl, targetsUrl, rootFile)', PROXY_COMMAND_DEFAULTS.config)
+  .option('--host <host>', 'address to listen on', PROXY_COMMAND_DEFAULTS.host)
+  .option('--port <port>', 'port (0: any free port)', int(0, 65535), PROXY_COMMAND_DEFAULTS.port)
+  .option('--cache-dir <dir>', 'trusted metadata and verified files', PROXY_COMMAND_DEFAULTS.cacheDir)
+  .option('--refresh-interval <seconds>', 'refresh the TUF metadata at most this often (0: every request)', int(0, 86_400), PROXY_COMMAND_DEFAULTS.refreshInterval)
+  .action(async (o: { config: string; host: string; port: number; cacheDir: string; refreshInterval: number }) => proxyCommand(o));
 
 try {
   await program.parseAsync();
