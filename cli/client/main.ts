@@ -78,6 +78,16 @@ async function run(command: ClientCommand, io: ClientIO): Promise<void> {
   }
 }
 
+/**
+ * TUF_EDGE_CLIENT_TIMEOUT_SECONDS bounds each download, in total and between
+ * chunks (slow-retrieval attacks). An environment variable, not an option,
+ * so the command line stays exactly the conformance grammar.
+ */
+function timeouts(value: string | undefined): { timeoutMs?: number; idleTimeoutMs?: number } {
+  const seconds = Number(value);
+  return value && Number.isFinite(seconds) && seconds > 0 ? { timeoutMs: seconds * 1000, idleTimeoutMs: seconds * 1000 } : {};
+}
+
 function updater(
   command: { metadataDir: string; metadataUrl: string; targetBaseUrl?: string },
   io: ClientIO,
@@ -86,7 +96,7 @@ function updater(
     metadataBaseUrl: command.metadataUrl,
     ...(command.targetBaseUrl !== undefined && { targetBaseUrl: command.targetBaseUrl }),
     store: fsMetadataStore(command.metadataDir),
-    fetcher: httpFetcher({ headers: { 'User-Agent': USER_AGENT } }),
+    fetcher: httpFetcher({ headers: { 'User-Agent': USER_AGENT }, ...timeouts(process.env.TUF_EDGE_CLIENT_TIMEOUT_SECONDS) }),
     ...(io.now && { now: io.now }),
   };
   return new Updater(options);
