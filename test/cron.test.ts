@@ -37,9 +37,11 @@ async function start(
   });
 }
 
+/** Reads metadata over HTTP from the worker, as a client would (`key` is its R2 key). */
 async function read<K extends 'timestamp' | 'snapshot'>(kind: K, key: string) {
-  const object = await worker!.bucket.get(key);
-  return parseMetadata(kind, new Uint8Array(await object!.arrayBuffer()));
+  const response = await fetch(`${worker!.url}/${key}`);
+  expect(response.status, key).toBe(200);
+  return parseMetadata(kind, new Uint8Array(await response.arrayBuffer()));
 }
 const head = () => read('timestamp', HEAD_KEY);
 const snapshotOf = async (ts: { signed: Timestamp }) => read('snapshot', metadataKey('snapshot', ts.signed.snapshotMeta.version));

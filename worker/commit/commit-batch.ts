@@ -100,14 +100,17 @@ export interface BatchResult {
 }
 
 export async function commitBatch(ctx: CommitContext, changes: readonly Change[]): Promise<BatchResult> {
+  // One time for every attempt: signatures are deterministic, so a retry
+  // after a lost compare-and-swap rewrites any leftover file with the same bytes.
+  const now = ctx.now();
   for (let attempt = 1; ; attempt++) {
-    const result = await tryCommit(ctx, changes);
+    const result = await tryCommit(ctx, changes, now);
     if (result) return result;
     if (attempt >= 5) throw new Error('the repository head kept moving; commit abandoned, retry the upload');
   }
 }
 
-async function tryCommit(ctx: CommitContext, changes: readonly Change[]): Promise<BatchResult | null> {
+async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: number): Promise<BatchResult | null> {
   const { bucket } = ctx;
   const view = await openSnapshot(bucket);
   if (!view) throw new Error('the repository has not been initialised (no metadata/timestamp.json)');
@@ -161,15 +164,15 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[]): Promis
   }
 
   // 1. Targets: content-addressed, so writing one twice is harmless.
-  for (const [path, { file, bytes }] of staged.targets) {
-    if (bytes) await bucket.put(targetKey(path, file.hashes.sha256!), bytes);
-  }
+  await Promise.all(
+    [...staged.targets].map(([path, { file, bytes }]) => (bytes ? bucket.put(targetKey(path, file.hashes.sha256!), bytes) : null)),
+  );
   // 2. Bins, snapshot and timestamp from the pure engine.
   const touched = binsTouchedBy(view.succinctRoles, staged.targets.keys());
   const bins = new Map<string, Metadata<Targets>>();
   await Promise.all([...touched].map(async (b) => bins.set(b, await loadBin(bucket, view, b))));
   const out = await commit({
-    now: ctx.now(),
+    now,
     succinctRoles: view.succinctRoles,
     snapshot: view.snapshot,
     timestamp: view.head.timestamp,

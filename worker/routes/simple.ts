@@ -2,7 +2,9 @@
 // and uv install from. Each answer is resolved from one snapshot (head ->
 // snapshot -> bin -> page target) and its body is the signed target's bytes,
 // byte for byte, so a TUF client can verify exactly what pip saw. Every
-// response names the snapshot version it came from.
+// response names the snapshot version it came from. The head is read from R2
+// on every request; the rest may come from the caches (storage/kv-cache.ts),
+// always checked against the digest the head and the bin give.
 
 import { Hono, type Context } from 'hono';
 import {
@@ -13,7 +15,8 @@ import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { clientError, notFound } from '../http/errors.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
-import { findTarget, openSnapshot, storedTargetKey } from '../storage/repository.ts';
+import { cacheContext, type CacheContext } from '../storage/kv-cache.ts';
+import { openSnapshot, resolveTarget } from '../storage/repository.ts';
 
 export const simple = new Hono<AppEnv>();
 
@@ -23,15 +26,29 @@ simple.use('*', allowMethods('GET', 'HEAD'));
 // and pip's HTTP cache close to the head, and the ETag makes revalidation cheap.
 const PAGE_CACHE_CONTROL = 'public, max-age=60';
 
+/** KV plus `ctx.waitUntil` when the runtime gives one (Hono's `executionCtx` throws without it). */
+function requestCache(c: Context<AppEnv>): CacheContext {
+  let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+  try {
+    const ctx = c.executionCtx;
+    waitUntil = (promise) => ctx.waitUntil(promise);
+  } catch {
+    waitUntil = undefined;
+  }
+  return cacheContext(c.env.CACHE, waitUntil);
+}
+
 async function servePage(c: Context<AppEnv>, paths: { html: string; json: string }): Promise<Response> {
   const negotiated = negotiateSimpleFormat(c.req.header('Accept'));
   if (!negotiated) throw clientError(406, 'Not Acceptable: this index serves application/vnd.pypi.simple.v1+json and text/html');
-  const view = await openSnapshot(c.env.REPO);
+  const cache = requestCache(c);
+  const view = await openSnapshot(c.env.REPO, cache);
   if (!view) throw notFound();
   const path = negotiated.format === 'json' ? paths.json : paths.html;
-  const file = await findTarget(c.env.REPO, view, path);
-  if (!file) throw notFound();
-  const etag = `"${file.hashes.sha256}"`;
+  const ifNoneMatch = c.req.header('If-None-Match') ?? null;
+  const target = await resolveTarget(c.env.REPO, view, path, cache, { prefetch: c.req.method === 'GET' && ifNoneMatch === null });
+  if (!target) throw notFound();
+  const etag = `"${target.sha256}"`;
   const headers = new Headers({
     'Content-Type': negotiated.contentType,
     'Cache-Control': PAGE_CACHE_CONTROL,
@@ -40,11 +57,10 @@ async function servePage(c: Context<AppEnv>, paths: { html: string; json: string
     'X-TUF-Snapshot-Version': String(view.snapshot.signed.version),
     'X-TUF-Target': path,
   });
-  if (ifNoneMatchMatches(c.req.header('If-None-Match') ?? null, etag)) return new Response(null, { status: 304, headers });
-  const object = await c.env.REPO.get(storedTargetKey(path, file));
-  if (!object) throw new Error(`repository is missing the target ${path}`);
-  headers.set('Content-Length', String(object.size));
-  return new Response(c.req.method === 'HEAD' ? null : object.body, { status: 200, headers });
+  if (ifNoneMatchMatches(ifNoneMatch, etag)) return new Response(null, { status: 304, headers });
+  // The length the bin signs, which the stored object has (the body is checked against it).
+  headers.set('Content-Length', String(target.length));
+  return new Response(c.req.method === 'HEAD' ? null : await target.body(), { status: 200, headers });
 }
 
 /** `/simple/` (mounted by the app: a sub-app's '/' would be `/simple`, without the slash). */

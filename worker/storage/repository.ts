@@ -3,32 +3,79 @@
 // (immutable, so parsed copies are kept in an isolate LRU by key), then the
 // targets those list. Everything a request resolves comes from the one
 // snapshot it opened, so no answer mixes versions.
+//
+// With a CacheContext (the read path), the snapshot and small targets also
+// come through kv-cache.ts, checked against the digest their referrer gives
+// (the head for the snapshot, the bin for a target), and target lookups are
+// remembered per bin version. kv-cache.ts states why KV can never make an
+// answer wrong; this module decides which digest is trusted.
 
 import {
   binForTarget, metadataKey, parseMetadata, targetKey, UsageError,
   type Metadata, type RoleType, type SignedByType, type Snapshot, type SuccinctRoles, type TargetFile, type Targets,
 } from '../../shared/index.ts';
 import { readHead, type Head } from './head.ts';
+import {
+  cacheContext, isCacheable, lookupKey, readLookupHint, readVerified, settleLookupHint,
+  type CacheContext, type Digest, type LookupHint, type LookupValue,
+} from './kv-cache.ts';
 import { Lru } from './lru.ts';
 
-const parsed = new Lru<Metadata>(64);
+interface ParsedEntry {
+  readonly md: Metadata;
+  /** SHA-256 of the bytes it was parsed from, when a referrer gave one to check. */
+  readonly sha256?: string;
+}
 
-/** Immutable metadata by role name and version, parsed once per isolate. */
+const parsed = new Lru<ParsedEntry>(64);
+// What a bin version says about a target path: tiny, so many more fit than
+// bins. Keyed by bin and version: a version a head has named never changes.
+const lookups = new Lru<{ readonly value: LookupValue }>(8192);
+
+export interface LoadOptions {
+  /** The digest a trusted referrer gives: the bytes must match it (and may then come from KV). */
+  readonly expected?: Digest;
+  readonly cache?: CacheContext;
+}
+
+/**
+ * Immutable metadata by role name and version, parsed once per isolate.
+ * @throws {LengthOrHashMismatchError} if the stored bytes do not match `options.expected`.
+ * @throws {MetadataFormatError} if they do not parse as `kind`.
+ * @throws Error if the repository lacks the file.
+ */
 export async function loadMetadata<K extends RoleType>(
   bucket: R2Bucket,
   kind: K,
   role: string,
   version: number,
+  options: LoadOptions = {},
 ): Promise<Metadata<SignedByType[K]>> {
   const key = metadataKey(role, version);
+  const { expected } = options;
   const hit = parsed.get(key);
-  if (hit) return hit as Metadata<SignedByType[K]>;
+  // With a referrer's digest, an entry parsed from other bytes (a repository
+  // re-created under the same names) is not this file.
+  if (hit && (!expected || hit.sha256 === expected.sha256)) return hit.md as Metadata<SignedByType[K]>;
+  if (expected) {
+    const bytes = await readVerified(bucket, key, expected, options.cache ?? cacheContext());
+    const md = parseMetadata(kind, bytes);
+    parsed.set(key, { md, sha256: expected.sha256 });
+    return md;
+  }
   const object = await bucket.get(key);
   // The head names it, so it must exist: a missing file is a broken repository, not a 404.
   if (!object) throw new Error(`repository is missing ${key}`);
   const md = parseMetadata(kind, new Uint8Array(await object.arrayBuffer()));
-  parsed.set(key, md);
+  parsed.set(key, { md });
   return md;
+}
+
+/** The digest a MetaFile gives, if it has a sha256 we can check. */
+function metaDigest(meta: { readonly length?: number; readonly hashes?: Readonly<Record<string, string>> }): Digest | undefined {
+  const sha256 = meta.hashes?.sha256?.toLowerCase();
+  if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+  return meta.length === undefined ? { sha256 } : { sha256, length: meta.length };
 }
 
 export interface SnapshotView {
@@ -38,11 +85,17 @@ export interface SnapshotView {
   readonly succinctRoles: SuccinctRoles;
 }
 
-/** The snapshot the head names right now, or null for an empty repository. */
-export async function openSnapshot(bucket: R2Bucket): Promise<SnapshotView | null> {
+/**
+ * The snapshot the head names right now, or null for an empty repository.
+ * The head is read from R2 every time; the snapshot must match the length
+ * and sha256 the head gives for it, wherever its bytes come from.
+ */
+export async function openSnapshot(bucket: R2Bucket, cache?: CacheContext): Promise<SnapshotView | null> {
   const head = await readHead(bucket);
   if (!head) return null;
-  const snapshot = await loadMetadata(bucket, 'snapshot', 'snapshot', head.timestamp.signed.snapshotMeta.version);
+  const meta = head.timestamp.signed.snapshotMeta;
+  const expected = metaDigest(meta);
+  const snapshot = await loadMetadata(bucket, 'snapshot', 'snapshot', meta.version, { ...(expected && { expected }), ...(cache && { cache }) });
   const targetsMeta = snapshot.signed.meta['targets.json'];
   if (!targetsMeta) throw new Error('snapshot does not list targets.json');
   const targets = await loadMetadata(bucket, 'targets', 'targets', targetsMeta.version);
@@ -72,4 +125,71 @@ export function storedTargetKey(path: string, file: TargetFile): string {
   const sha256 = file.hashes.sha256;
   if (!sha256) throw new Error(`target ${path} has no sha256`);
   return targetKey(path, sha256);
+}
+
+/** A target resolved through one snapshot: what its bin says, and its bytes on demand. */
+export interface ResolvedTarget {
+  readonly path: string;
+  readonly sha256: string;
+  readonly length: number;
+  /** The stored bytes, checked against the bin's sha256 when small; larger ones stream from R2 as stored. */
+  body(): Promise<Uint8Array | ReadableStream>;
+}
+
+function targetDigest(path: string, file: TargetFile): Required<Digest> {
+  const sha256 = file.hashes.sha256;
+  if (!sha256) throw new Error(`target ${path} has no sha256`);
+  return { sha256, length: file.length };
+}
+
+/**
+ * What this snapshot's bins say about `path` (null: not a target), for the
+ * read path. The bin decides, always: from the lookup LRU (derived from a bin
+ * earlier), else the bin (LRU, else R2). While a bin loads from R2, KV's
+ * hint for the lookup lets the target's bytes be fetched at the same time
+ * (`prefetch`); the hint is never the answer (kv-cache.ts, point 4).
+ */
+export async function resolveTarget(
+  bucket: R2Bucket,
+  view: SnapshotView,
+  path: string,
+  cache: CacheContext,
+  options: { readonly prefetch?: boolean } = {},
+): Promise<ResolvedTarget | null> {
+  const bin = binForTarget(view.succinctRoles, path);
+  const version = binVersion(view, bin);
+  const key = lookupKey(bin, version, path);
+  let entry = lookups.get(key);
+  if (!entry) {
+    let hint: Promise<LookupHint> | undefined;
+    if (cache.kv) {
+      hint = readLookupHint(cache, key);
+      if (options.prefetch && !parsed.get(metadataKey(bin, version))) {
+        // Started now, awaited by nobody: body() joins it if the bin agrees.
+        void hint
+          .then((h) => (h.state === 'hint' && h.value && isCacheable(h.value.length)
+            ? readVerified(bucket, targetKey(path, h.value.sha256), h.value, cache)
+            : undefined))
+          .catch(() => undefined);
+      }
+    }
+    const md = await loadMetadata(bucket, 'targets', bin, version);
+    const file = md.signed.targets[path];
+    entry = { value: file ? targetDigest(path, file) : null };
+    lookups.set(key, entry);
+    if (hint) settleLookupHint(cache, key, hint, entry.value);
+  }
+  const { value } = entry;
+  if (!value) return null;
+  const stored = targetKey(path, value.sha256);
+  return {
+    path,
+    ...value,
+    async body() {
+      if (isCacheable(value.length)) return readVerified(bucket, stored, value, cache);
+      const object = await bucket.get(stored);
+      if (!object) throw new Error(`repository is missing the target ${path}`);
+      return object.body;
+    },
+  };
 }

@@ -1,0 +1,421 @@
+// `npm run bench` (after run.ts): serving. Requests per second and p50/p99
+// latency of the local worker (workerd through the miniflare test harness,
+// `startWorker`: no wrangler dev proxy) beside nginx (Debian) serving the
+// same bytes from disk on 127.0.0.1 in the same run, as worker/nginx ratios:
+// timestamp.json (the head, R2 on every request by design), a versioned bin,
+// a simple page (JSON) and a 1 MiB file. Cold (first touch: isolate LRU and
+// KV empty for that item, so it comes from R2) and warm (repeated: caches)
+// separately. Then the CPU time of re-signing, measured in Node.
+//
+// The repository has PEP 458's 16,384 bins (so the snapshot has its real
+// size), but only the bins that hold a target are written to R2: the harness
+// writes through miniflare's proxy at tens of milliseconds per object, and
+// nothing here reads an empty bin. Load: wrk when installed, else a Node loop
+// (bounded time and concurrency). nginx and wrk are optional: without them
+// their columns say so. Stops by itself (watchdog) within a few minutes.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { initRepository } from '../cli/ceremony.ts';
+import { keyFromSeed, writeKey } from '../cli/keys.ts';
+import type { ObjectStore } from '../cli/store.ts';
+import {
+  createRepository, DEFAULT_EXPIRY, HEAD_KEY, nobleEd25519Signer, refreshTimestamp, resignBins, simpleTargetPaths,
+  snapshotAndTimestamp, webCryptoEd25519Signer, type Metadata, type Targets,
+} from '../shared/index.ts';
+import { seedFor } from '../test/harness/repository.ts';
+import { makeSdist, sha256Of } from '../test/harness/uploads.ts';
+import { startWorker, type RunningWorker } from '../test/harness/worker.ts';
+import { printTable, type Row } from './table.ts';
+
+const SECONDS = Number(process.env.SERVING_BENCH_SECONDS ?? 5);
+const THREADS = 2;
+const CONNECTIONS = 16;
+const COLD_PAGES = 600;
+const BIT_LENGTH = 14;
+const WATCHDOG_MS = 6 * 60_000;
+const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
+
+// --- tools -------------------------------------------------------------------
+
+/** An installed tool's path, or null. SERVING_BENCH_WITHOUT=nginx,wrk pretends they are missing. */
+function which(name: string): string | null {
+  if ((process.env.SERVING_BENCH_WITHOUT ?? '').split(',').includes(name)) return null;
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/sbin']) {
+    const path = join(dir, name);
+    if (dir && spawnSync('test', ['-x', path]).status === 0) return path;
+  }
+  return null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Load {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly requests: number;
+  readonly errors: number;
+}
+
+/** wrk's duration like `215.00us`, `1.2ms`, `3s` in ms. */
+function wrkMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
+  if (!m) throw new Error(`unreadable wrk duration: ${text}`);
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+async function wrkLoad(wrk: string, url: string, accept: string | undefined): Promise<Load> {
+  const args = [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', ...(accept ? ['-H', `Accept: ${accept}`] : []), url];
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}:\n${text}`))));
+  });
+  const percentile = (p: string) => wrkMs(new RegExp(`^\\s*${p}%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? 'NaNms');
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN), p50: percentile('50'), p99: percentile('99'), requests, errors };
+}
+
+/** Requests `paths` from `lanes` concurrent loops: for `ms`, or each path exactly once. */
+async function nodeLoad(base: string, paths: readonly string[], accept: string | undefined, mode: { once: true } | { ms: number }): Promise<Load> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  const deadline = 'ms' in mode ? started + mode.ms : Infinity;
+  const headers = accept ? { Accept: accept } : undefined;
+  const lane = async () => {
+    for (;;) {
+      if ('once' in mode ? next >= paths.length : performance.now() >= deadline) return;
+      const path = paths[next++ % paths.length]!;
+      const t0 = performance.now();
+      try {
+        const response = await fetch(base + path, { headers });
+        await response.arrayBuffer();
+        if (response.status !== 200) errors++;
+      } catch {
+        errors++;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, lane));
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { rps: (latencies.length / elapsed) * 1000, p50: at(0.5), p99: at(0.99), requests: latencies.length, errors };
+}
+
+// --- nginx -------------------------------------------------------------------
+
+interface Nginx {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function startNginx(nginx: string, dir: string): Promise<Nginx> {
+  const port = await freePort();
+  await mkdir(join(dir, 'tmp'), { recursive: true });
+  const conf = join(dir, 'nginx.conf');
+  await writeFile(conf, `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path ${dir}/tmp/body;
+  proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi;
+  scgi_temp_path ${dir}/tmp/scgi;
+  types { application/json json; application/octet-stream gz; }
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:${port};
+    root ${dir}/www;
+    index index.json;
+  }
+}
+`);
+  const child: ChildProcess = spawn(nginx, ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+    try {
+      await fetch(`${url}/`);
+      break;
+    } catch {
+      if (i > 100) throw new Error(`nginx did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
+  return { url, stop };
+}
+
+// --- the repository ----------------------------------------------------------
+
+/** A PEP 691 project page shaped like the ones the worker renders (one file). */
+function projectPage(project: string): Uint8Array {
+  const sha = sha256Of(new TextEncoder().encode(project));
+  const filename = `${project.replace(/-/g, '_')}-1.0.tar.gz`;
+  return new TextEncoder().encode(JSON.stringify({
+    meta: { 'api-version': '1.1' },
+    name: project,
+    files: [{
+      filename, url: `../../packages/${project}/${sha}/${filename}`, hashes: { sha256: sha }, 'requires-python': null,
+      size: 512, 'upload-time': '2025-01-01T00:00:00.000000Z', yanked: false,
+    }],
+    versions: ['1.0'],
+  }));
+}
+
+/** R2 through the harness, concurrently, skipping bins that hold no target; the head waits for the rest. */
+function sparseStore(worker: RunningWorker, written: Map<string, Uint8Array>): ObjectStore {
+  const pending = new Set<Promise<unknown>>();
+  const drain = async () => {
+    while (pending.size) await Promise.all(pending);
+  };
+  return {
+    async put(key, bytes) {
+      if (/\.bins-[0-9a-f]+\.json$/.test(key) && new TextDecoder().decode(bytes).includes('"targets":{}')) return;
+      written.set(key, bytes);
+      if (key === HEAD_KEY) {
+        await drain();
+        await worker.bucket.put(key, bytes);
+        return;
+      }
+      while (pending.size >= 32) await Promise.race(pending);
+      const p = worker.bucket.put(key, bytes).finally(() => pending.delete(p));
+      pending.add(p);
+    },
+    async get(key) {
+      const object = await worker.bucket.get(key);
+      return object ? new Uint8Array(await object.arrayBuffer()) : null;
+    },
+    close: drain,
+  };
+}
+
+interface Fixture {
+  readonly timestamp: string;
+  readonly bins: readonly string[];
+  readonly pages: readonly string[];
+  readonly file: string;
+}
+
+async function buildFixture(worker: RunningWorker, dir: string): Promise<Fixture> {
+  const keysDir = join(dir, 'keys');
+  await mkdir(keysDir);
+  for (const name of ['root-1', 'root-2', 'root-3', 'targets-1', 'online']) await writeKey(keysDir, keyFromSeed(name, seedFor(name)));
+  const big = makeSdist('bigfile', '1.0', 1 << 20);
+  const targets = new Map<string, Uint8Array>([[`files/bigfile/${big.filename}`, big.bytes]]);
+  const projects = Array.from({ length: COLD_PAGES + 1 }, (_, i) => `proj-${i}`);
+  for (const p of projects) targets.set(simpleTargetPaths(p).json, projectPage(p));
+  const written = new Map<string, Uint8Array>();
+  const store = sparseStore(worker, written);
+  await initRepository({ keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength: BIT_LENGTH, expiry: DEFAULT_EXPIRY, now: Date.now(), targets }, store);
+  await store.close();
+
+  // nginx's copy: the same bytes under the same URL paths.
+  const www = join(dir, 'www');
+  const put = async (urlPath: string, bytes: Uint8Array) => {
+    const file = join(www, urlPath.endsWith('/') ? `${urlPath}index.json` : urlPath);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, bytes);
+  };
+  const bins: string[] = [];
+  for (const [key, bytes] of written) {
+    if (key === HEAD_KEY) await put('/metadata/timestamp.json', bytes);
+    else if (/^metadata\/\d+\.bins-[0-9a-f]+\.json$/.test(key)) {
+      bins.push(`/${key}`);
+      await put(`/${key}`, bytes);
+    }
+  }
+  for (const p of projects) await put(`/simple/${p}/`, targets.get(simpleTargetPaths(p).json)!);
+  const file = `/packages/bigfile/${big.sha256}/${big.filename}`;
+  await put(file, big.bytes);
+  await chmod(dir, 0o755);
+  spawnSync('chmod', ['-R', 'a+rX', dir]);
+  return { timestamp: '/metadata/timestamp.json', bins, pages: projects.map((p) => `/simple/${p}/`), file };
+}
+
+// --- measuring ----------------------------------------------------------------
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : '-');
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
+
+async function firstRequest(url: string, accept?: string): Promise<{ ms: number; bytes: Uint8Array; status: number }> {
+  const t0 = performance.now();
+  const response = await fetch(url, { headers: accept ? { Accept: accept } : {} });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return { ms: performance.now() - t0, bytes, status: response.status };
+}
+
+async function serving(): Promise<void> {
+  const wrk = which('wrk');
+  const nginxBin = which('nginx');
+  const tool = wrk ? `wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s` : `Node fetch loop, ${CONNECTIONS} concurrent, ${SECONDS} s`;
+  if (!wrk) console.log('\nwrk is not installed (Debian: apt-get install wrk): using a Node fetch loop instead.');
+  if (!nginxBin) console.log('\nnginx is not installed (Debian: apt-get install nginx): the nginx columns are skipped.');
+  console.log(`\nServing benchmark: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'tuf-edge-serving-'));
+  const worker = await startWorker();
+  let nginx: Nginx | undefined;
+  try {
+    const t0 = performance.now();
+    const fixture = await buildFixture(worker, dir);
+    console.log(`repository: ${2 ** BIT_LENGTH} bins (${fixture.bins.length} non-empty written), ${fixture.pages.length} project pages, one 1 MiB file, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (nginxBin) nginx = await startNginx(nginxBin, dir);
+
+    // First requests on a fresh isolate (nothing in its LRU, KV empty), and the bytes check.
+    const samples: { name: string; path: string; accept?: string }[] = [
+      { name: 'timestamp.json', path: fixture.timestamp },
+      { name: 'versioned bin', path: fixture.bins[0]! },
+      { name: 'simple page (JSON)', path: fixture.pages[0]!, accept: JSON_ACCEPT },
+      { name: '1 MiB file (/packages/)', path: fixture.file },
+    ];
+    const firstRows: Row[] = [];
+    for (const s of samples) {
+      const w = await firstRequest(worker.url + s.path, s.accept);
+      const n = nginx ? await firstRequest(nginx.url + s.path, s.accept) : undefined;
+      if (w.status !== 200) throw new Error(`worker answered ${w.status} for ${s.path}`);
+      if (n && Buffer.compare(Buffer.from(w.bytes), Buffer.from(n.bytes)) !== 0) throw new Error(`worker and nginx differ for ${s.path}`);
+      firstRows.push({ request: s.name, 'worker ms': fmt(w.ms), 'nginx ms': n ? fmt(n.ms) : 'no nginx', bytes: w.bytes.length });
+    }
+    printTable(`First request after start (worker: fresh workerd isolate, empty LRU and KV${nginx ? "; bytes identical to nginx's" : ''})`, firstRows);
+
+    const rows: Row[] = [];
+    const measure = async (request: string, path: string, paths: readonly string[], accept: string | undefined, cold: boolean) => {
+      const run = async (base: string): Promise<Load> => {
+        if (cold) return nodeLoad(base, paths, accept, { once: true });
+        return wrk ? wrkLoad(wrk, base + path, accept) : nodeLoad(base, [path], accept, { ms: SECONDS * 1000 });
+      };
+      const w = await run(worker.url);
+      const n = nginx ? await run(nginx.url) : undefined;
+      rows.push({
+        request,
+        'worker path': path === fixture.timestamp ? 'R2 (never cached)' : cold ? 'cold: first touch, from R2' : 'warm: repeated',
+        load: cold ? `each of ${paths.length} URLs once (Node loop)` : tool,
+        'worker req/s': fmt(w.rps, 0),
+        'worker p50 ms': fmt(w.p50),
+        'worker p99 ms': fmt(w.p99),
+        'nginx req/s': n ? fmt(n.rps, 0) : 'no nginx',
+        'nginx p50 ms': n ? fmt(n.p50) : '-',
+        'nginx p99 ms': n ? fmt(n.p99) : '-',
+        'req/s worker/nginx': n ? ratio(w.rps, n.rps) : '-',
+        'p50 worker/nginx': n ? ratio(w.p50, n.p50) : '-',
+        errors: w.errors + (n?.errors ?? 0),
+      });
+    };
+    const coldPages = fixture.pages.slice(1);
+    const coldBins = fixture.bins.slice(1);
+    await measure('timestamp.json', fixture.timestamp, [], undefined, false);
+    await measure(`versioned bin (${coldBins.length})`, fixture.bins[0]!, coldBins, undefined, true);
+    await measure('versioned bin', fixture.bins[0]!, [], undefined, false);
+    await measure(`simple page, JSON (${coldPages.length})`, fixture.pages[0]!, coldPages, JSON_ACCEPT, true);
+    await measure('simple page, JSON', fixture.pages[0]!, [], JSON_ACCEPT, false);
+    await measure('1 MiB file (/packages/)', fixture.file, [], undefined, false);
+    printTable(
+      `Serving: local worker (workerd via the miniflare harness, startWorker; not wrangler dev) vs nginx ${nginxBin ? '(Debian, 1 worker process)' : '(not installed)'}, same bytes, 127.0.0.1, same run`,
+      rows,
+    );
+    console.log(
+      '\nNotes: /metadata/<N>.<role>.json and /packages/ are read from R2 on every request (those routes do not use the cache),' +
+        '\nso their cold and warm differ only by what workerd and miniflare\'s R2 keep warm. A cold simple page reads the head,' +
+        '\nthe bin and the page from R2 and writes the page and the lookup to KV behind the response; a warm one reads only' +
+        `\nthe head from R2. Load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share these CPUs).`,
+    );
+  } finally {
+    await nginx?.stop();
+    await worker.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// --- re-signing CPU (Node) ------------------------------------------------------
+
+function cpuMs<T>(fn: () => Promise<T>): Promise<{ cpu: number; wall: number; value: T }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  return fn().then((value) => {
+    const c = process.cpuUsage(c0);
+    return { cpu: (c.user + c.system) / 1000, wall: performance.now() - t0, value };
+  });
+}
+
+async function resigning(): Promise<void> {
+  const keys = ['root-1', 'root-2', 'root-3', 'targets-1', 'online'].map((n) => keyFromSeed(n, seedFor(n)));
+  const [r1, r2, r3, t1, online] = keys as [typeof keys[0], typeof keys[0], typeof keys[0], typeof keys[0], typeof keys[0]];
+  const signer = await webCryptoEd25519Signer(online.seed);
+  const now = Date.now();
+  const files = await createRepository({
+    now,
+    root: { keys: [r1, r2, r3].map((k) => k.publicKey), threshold: 2 },
+    targets: { keys: [t1.publicKey], threshold: 1 },
+    online: online.publicKey,
+    rootSigners: [r1, r2, r3].map((k) => nobleEd25519Signer(k.seed)),
+    targetsSigners: [nobleEd25519Signer(t1.seed)],
+    onlineSigner: signer,
+    bitLength: BIT_LENGTH,
+  });
+  const N = 500;
+  let ts = files.timestamp.metadata.signed;
+  const one = await cpuMs(async () => {
+    for (let i = 0; i < N; i++) ts = (await refreshTimestamp(ts, now, signer)).metadata.signed;
+  });
+  const bins = new Map<string, Metadata<Targets>>(files.bins.map((b) => [b.role, b.metadata]));
+  const all = await cpuMs(() => resignBins(bins, () => now + 30 * 86_400_000, signer));
+  const commit = await cpuMs(() => snapshotAndTimestamp(files.snapshot.metadata.signed, files.timestamp.metadata.signed, all.value, now, signer));
+  const rstufPerBinMs = (6 * 60_000) / 2048;
+  printTable('Re-signing, measured in Node (WebCrypto Ed25519 signer; CPU = user + system of this process)', [
+    { operation: 'timestamp re-sign (one)', 'CPU ms': fmt(one.cpu / N, 3), 'wall ms': fmt(one.wall / N, 3), 'per bin ms': '-' },
+    { operation: `re-sign all ${bins.size.toLocaleString('en-US')} bins (resignBins)`, 'CPU ms': fmt(all.cpu, 0), 'wall ms': fmt(all.wall, 0), 'per bin ms': fmt(all.wall / bins.size, 4) },
+    { operation: '  + snapshot and timestamp over them', 'CPU ms': fmt(commit.cpu, 1), 'wall ms': fmt(commit.wall, 1), 'per bin ms': '-' },
+    { operation: 'RSTUF (reference, from the issue): 2,048 bins', 'CPU ms': '-', 'wall ms': 6 * 60_000, 'per bin ms': fmt(rstufPerBinMs, 1) },
+  ]);
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`serving benchmark: still running after ${WATCHDOG_MS / 60_000} minutes, giving up`);
+  process.exit(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+await serving();
+await resigning();
+clearTimeout(watchdog);
