@@ -80,6 +80,20 @@ describe('scheduled re-signing', () => {
     expect(ts.signed.snapshotMeta.version).toBe(1);
   });
 
+  it('when the cron is late, a read of timestamp.json re-signs a timestamp inside its final margin once', async () => {
+    await start({}, { signedAgo: 23 * HOUR + 30 * MINUTE }); // 30 min left < the 1 h final margin
+    const [a, b] = await Promise.all([head(), head()]);
+    expect(a.signed.version).toBe(2);
+    expect(b.signed.version).toBe(2);
+    expect(Date.parse(a.signed.expires) - Date.now()).toBeGreaterThan(23 * HOUR);
+    expect((await head()).signed.version).toBe(2);
+  });
+
+  it('a read does not re-sign a timestamp outside its final margin', async () => {
+    await start({}, { signedAgo: 20 * HOUR }); // 4 h left: the cron's job, not the read path's
+    expect((await head()).signed.version).toBe(1);
+  });
+
   it('overlapping runs advance the head by exactly one version', async () => {
     await start({}, { signedAgo: 20 * HOUR });
     await Promise.all([worker!.scheduled(), worker!.scheduled(), worker!.scheduled()]);
