@@ -42,7 +42,11 @@ export async function localEdgeStore(persistPath = '.wrangler/state/v3'): Promis
   process.env.WRANGLER_SEND_METRICS ??= 'false';
   const { getPlatformProxy } = await import('wrangler');
   const proxy = await getPlatformProxy<{ REPO: R2BucketLike }>({ configPath: 'wrangler.toml', persist: { path: persistPath } });
-  const bucket = proxy.env.REPO;
+  return { ...bucketStore(proxy.env.REPO), close: () => proxy.dispose() };
+}
+
+/** An R2 bucket binding (or miniflare's proxy of one) as an ObjectStore. */
+export function bucketStore(bucket: R2BucketLike): ObjectStore {
   return {
     async put(key, bytes) {
       await bucket.put(key, bytes);
@@ -51,11 +55,11 @@ export async function localEdgeStore(persistPath = '.wrangler/state/v3'): Promis
       const obj = await bucket.get(key);
       return obj ? new Uint8Array(await obj.arrayBuffer()) : null;
     },
-    close: () => proxy.dispose(),
+    async close() {},
   };
 }
 
-interface R2BucketLike {
+export interface R2BucketLike {
   put(key: string, value: Uint8Array): Promise<unknown>;
   get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
 }

@@ -8,21 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initRepository } from '../../cli/ceremony.ts';
 import { keyFromSeed, writeKey } from '../../cli/keys.ts';
-import type { ObjectStore } from '../../cli/store.ts';
+import { bucketStore as cliBucketStore, type ObjectStore, type R2BucketLike } from '../../cli/store.ts';
 import { DEFAULT_EXPIRY, nobleEd25519Signer, type RepositoryFiles, type Signer } from '../../shared/index.ts';
 import type { RunningWorker, WorkerR2Bucket } from './worker.ts';
 
+/** The worker's R2 bucket as the CLI's ObjectStore (the CLI's own adapter). */
 export function bucketStore(bucket: WorkerR2Bucket): ObjectStore {
-  return {
-    async put(key, bytes) {
-      await bucket.put(key, bytes);
-    },
-    async get(key) {
-      const obj = await bucket.get(key);
-      return obj ? new Uint8Array(await obj.arrayBuffer()) : null;
-    },
-    async close() {},
-  };
+  return cliBucketStore(bucket as unknown as R2BucketLike);
 }
 
 /** A fixed seed per key name, so every run signs the same bytes. */

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { httpFetch } from './http.ts';
+import { concatBytes } from '../../shared/bytes.ts';
 
 export interface Distribution {
   /** The project name as the uploader spells it (sent as the form's `name`). */
@@ -71,17 +72,7 @@ export function storedZip(entries: readonly { name: string; data: Uint8Array }[]
   end.setUint16(10, entries.length, true);
   end.setUint32(12, centralSize, true);
   end.setUint32(16, offset, true);
-  return concat([...chunks, ...central, new Uint8Array(end.buffer)]);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([...chunks, ...central, new Uint8Array(end.buffer)]);
 }
 
 /** The name as a wheel or sdist filename writes it (runs of `-_.` become `_`, lowercase). */
@@ -142,7 +133,7 @@ export function uploadBody(dist: Distribution): { contentType: string; body: Uin
     dist.bytes,
     encoder.encode(`\r\n--${boundary}--\r\n`),
   );
-  return { contentType: `multipart/form-data; boundary=${boundary}`, body: concat(parts) };
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: concatBytes(parts) };
 }
 
 export const basicAuth = (token: string): string => `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
