@@ -8,8 +8,7 @@
 // copy gone), so the refusals are not vacuous. Publishing after warming is
 // visible on the next request, and timestamp.json always comes from R2.
 
-import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Updater } from 'tuf-js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import {
   binForTarget, HEAD_KEY, INDEX_TARGET_PATHS, metadataKey, parseMetadata, simpleTargetPaths, targetKey, toHex,
   type TargetFile,
 } from '../shared/index.ts';
-import { bucketStore, createTestRepository, seedFor, type TestRepository } from './harness/repository.ts';
+import { bucketStore, createTestRepository, seedFor, tufJsClientDirs, type TestRepository } from './harness/repository.ts';
 import { makeSdist, sha256Of, upload, type Distribution } from './harness/uploads.ts';
 import { startWorker, type RunningWorker } from './harness/worker.ts';
 
@@ -99,12 +98,7 @@ async function getBytes(w: RunningWorker, path: string, headers: Record<string, 
 
 /** A tuf-js client that starts from the trusted root only and downloads `paths`, verified. */
 async function tufJsDownloads(repo: TestRepository, paths: readonly string[]): Promise<Map<string, Uint8Array>> {
-  const dir = await mkdtemp(join(tmpdir(), 'tuf-js-caching-'));
-  const metadataDir = join(dir, 'metadata');
-  const targetDir = join(dir, 'targets');
-  await mkdir(metadataDir);
-  await mkdir(targetDir);
-  await copyFile(repo.rootFile, join(metadataDir, 'root.json'));
+  const { metadataDir, targetDir } = await tufJsClientDirs(repo);
   const updater = new Updater({ metadataBaseUrl: repo.metadataUrl, targetBaseUrl: repo.targetsUrl, metadataDir, targetDir });
   await updater.refresh();
   const out = new Map<string, Uint8Array>();

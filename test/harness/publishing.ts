@@ -11,15 +11,10 @@
 // read only the bins their paths fall in, so they can not tell; a reader of
 // any other bin gets a 404.
 
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { initRepository } from '../../cli/ceremony.ts';
-import { keyFromSeed, writeKey } from '../../cli/keys.ts';
 import type { ObjectStore } from '../../cli/store.ts';
 import { createToken } from '../../cli/tokens.ts';
 import {
-  binForTarget, DEFAULT_EXPIRY, HEAD_KEY, INDEX_TARGET_PATHS, metadataKey, nobleEd25519Signer, toHex,
+  binForTarget, HEAD_KEY, INDEX_TARGET_PATHS, metadataKey, toHex,
 } from '../../shared/index.ts';
 import { bucketStore, createTestRepository, seedFor, type TestRepository } from './repository.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
@@ -61,12 +56,8 @@ export async function startPublishingWorker(options: PublishingWorkerOptions = {
   }
 }
 
-/** The keys and layout of createTestRepository, but only the bins `paths` need, written concurrently (head last). */
+/** createTestRepository, but writing only the bins `paths` need, concurrently (head last). */
 async function createSparseRepository(worker: RunningWorker, bitLength: number, paths: Iterable<string>): Promise<TestRepository> {
-  const dir = await mkdtemp(join(tmpdir(), 'tuf-edge-sparse-'));
-  const keysDir = join(dir, 'keys');
-  await mkdir(keysDir);
-  for (const name of ['root-1', 'root-2', 'root-3', 'targets-1', 'online']) await writeKey(keysDir, keyFromSeed(name, seedFor(name)));
   const succinct = { bitLength, namePrefix: 'bins' };
   const wanted = new Set<string>();
   for (const path of [...paths, INDEX_TARGET_PATHS.html, INDEX_TARGET_PATHS.json]) wanted.add(metadataKey(binForTarget(succinct, path), 1));
@@ -90,22 +81,7 @@ async function createSparseRepository(worker: RunningWorker, bitLength: number, 
       while (pending.size > 0) await Promise.all(pending);
     },
   };
-  const files = await initRepository(
-    { keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength, expiry: DEFAULT_EXPIRY, now: Date.now() },
-    store,
-  );
-  await store.close();
-  const rootFile = join(dir, 'root.json');
-  await writeFile(rootFile, files.root.bytes);
-  return {
-    files,
-    dir,
-    rootFile,
-    metadataUrl: `${worker.url}/metadata/`,
-    targetsUrl: `${worker.url}/targets/`,
-    onlineSigner: nobleEd25519Signer(seedFor('online')),
-    onlineSeed: seedFor('online'),
-  };
+  return createTestRepository(worker, new Map(), { bitLength, store });
 }
 
 /** Runs `fn` over `items` with at most `limit` running at once; results in input order. */

@@ -3,7 +3,7 @@
 // R2. Returns what a client needs (trusted root, URLs) and the online signer
 // so a test can sign new timestamps as the edge would.
 
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initRepository } from '../../cli/ceremony.ts';
@@ -15,6 +15,17 @@ import type { RunningWorker, WorkerR2Bucket } from './worker.ts';
 /** The worker's R2 bucket as the CLI's ObjectStore (the CLI's own adapter). */
 export function bucketStore(bucket: WorkerR2Bucket): ObjectStore {
   return cliBucketStore(bucket as unknown as R2BucketLike);
+}
+
+/** Writes `repo`'s trusted root into a fresh tuf-js client folder (metadata/, targets/). */
+export async function tufJsClientDirs(repo: Pick<TestRepository, 'rootFile'>, parent?: string): Promise<{ metadataDir: string; targetDir: string }> {
+  const dir = await mkdtemp(join(parent ?? tmpdir(), 'tuf-js-client-'));
+  const metadataDir = join(dir, 'metadata');
+  const targetDir = join(dir, 'targets');
+  await mkdir(metadataDir);
+  await mkdir(targetDir);
+  await copyFile(repo.rootFile, join(metadataDir, 'root.json'));
+  return { metadataDir, targetDir };
 }
 
 /** A fixed seed per key name, so every run signs the same bytes. */
@@ -33,7 +44,7 @@ export interface TestRepository {
 export async function createTestRepository(
   worker: RunningWorker,
   targets: ReadonlyMap<string, Uint8Array>,
-  { bitLength = 4, now = Date.now() }: { bitLength?: number; now?: number } = {},
+  { bitLength = 4, now = Date.now(), store }: { bitLength?: number; now?: number; store?: ObjectStore } = {},
 ): Promise<TestRepository> {
   const dir = await mkdtemp(join(tmpdir(), 'tuf-edge-repo-'));
   const keysDir = join(dir, 'keys');
@@ -41,8 +52,9 @@ export async function createTestRepository(
   for (const name of ['root-1', 'root-2', 'root-3', 'targets-1', 'online']) await writeKey(keysDir, keyFromSeed(name, seedFor(name)));
   const files = await initRepository(
     { keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength, expiry: DEFAULT_EXPIRY, now, targets },
-    bucketStore(worker.bucket),
+    store ?? bucketStore(worker.bucket),
   );
+  await store?.close();
   const rootFile = join(dir, 'root.json');
   await writeFile(rootFile, files.root.bytes);
   return {

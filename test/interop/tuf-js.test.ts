@@ -3,13 +3,12 @@
 // downloads every target, verified; and refuses tampered targets, a
 // rolled-back timestamp and an expired timestamp.
 
-import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Updater } from 'tuf-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEAD_KEY, refreshTimestamp, sha256Hex, targetKey, type Timestamp } from '../../shared/index.ts';
-import { createTestRepository, type TestRepository } from '../harness/repository.ts';
+import { createTestRepository, tufJsClientDirs, type TestRepository } from '../harness/repository.ts';
 import { startWorker, type RunningWorker } from '../harness/worker.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -30,12 +29,7 @@ afterAll(async () => worker?.dispose());
 
 /** A tuf-js client whose metadata dir starts with only the trusted root. */
 async function freshClient(): Promise<{ updater: () => Updater; targetDir: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'tuf-js-client-'));
-  const metadataDir = join(dir, 'metadata');
-  const targetDir = join(dir, 'targets');
-  await mkdir(metadataDir);
-  await mkdir(targetDir);
-  await copyFile(repo.rootFile, join(metadataDir, 'root.json'));
+  const { metadataDir, targetDir } = await tufJsClientDirs(repo);
   return {
     targetDir,
     updater: () => new Updater({ metadataBaseUrl: repo.metadataUrl, targetBaseUrl: repo.targetsUrl, metadataDir, targetDir }),

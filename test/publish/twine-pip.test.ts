@@ -11,7 +11,7 @@
 //
 // The tests share one worker and one venv and build on each other in order.
 
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Updater } from 'tuf-js';
@@ -21,7 +21,7 @@ import { HEAD_KEY, INDEX_TARGET_PATHS, sha256Hex, simpleTargetPaths, toHex } fro
 import {
   createVenv, makeDist, makeStdlibSdist, readZipMember, run, toolEnv, twineUpload, type RunResult, type Venv,
 } from '../harness/pypa.ts';
-import { bucketStore, createTestRepository, seedFor, type TestRepository } from '../harness/repository.ts';
+import { bucketStore, createTestRepository, seedFor, tufJsClientDirs, type TestRepository } from '../harness/repository.ts';
 import { startWorker, type RunningWorker } from '../harness/worker.ts';
 
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
@@ -92,12 +92,7 @@ interface Verified {
 
 /** A tuf-js client that starts from the trusted root alone. */
 async function freshTufClient() {
-  const dir = await mkdtemp(join(work, 'tuf-js-client-'));
-  const metadataDir = join(dir, 'metadata');
-  const targetDir = join(dir, 'targets');
-  await mkdir(metadataDir);
-  await mkdir(targetDir);
-  await copyFile(repo.rootFile, join(metadataDir, 'root.json'));
+  const { metadataDir, targetDir } = await tufJsClientDirs(repo, work);
   const updater = new Updater({ metadataBaseUrl: repo.metadataUrl, targetBaseUrl: repo.targetsUrl, metadataDir, targetDir });
   await updater.refresh();
   const snapshot = JSON.parse(await readFile(join(metadataDir, 'snapshot.json'), 'utf8')) as { signed: { version: number } };

@@ -10,7 +10,7 @@ import { METADATA_CONTENT_TYPE } from '../http/content-type.ts';
 import { notFound } from '../http/errors.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
 import { serveObject } from '../http/serve-object.ts';
-import { headForRead } from '../cron.ts';
+import { headForRead } from '../storage/fresh-head.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
 import { MetadataFormatError } from '../../shared/index.ts';
 import { readHead, type Head } from '../storage/head.ts';
