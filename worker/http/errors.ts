@@ -5,6 +5,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { RepositoryError } from '../../shared/index.ts';
+import { ConfigError, RepositoryBrokenError, StorageUnavailableError, WriterBusyError } from '../errors.ts';
 
 // Never let a CDN keep an error: a client probing for `N+1.root.json` (the
 // TUF root rotation check) must see the new root as soon as it exists.
@@ -51,14 +53,35 @@ export function onNotFound(_c: Context): Response {
   return plainText(404, 'Not Found');
 }
 
+/**
+ * How each kind of failure is answered and logged. One JSON line per failure,
+ * with an `event` an operator can alert on: a broken repository is not an
+ * outage, and neither is a bug.
+ */
+function failure(err: Error): { status: ContentfulStatusCode; event: string; message: string; headers?: HeadersInit } {
+  if (err instanceof StorageUnavailableError) {
+    return { status: 503, event: 'storage-unavailable', message: 'Storage is unavailable; try again shortly.', headers: { 'Retry-After': '5' } };
+  }
+  if (err instanceof WriterBusyError) {
+    return { status: 503, event: 'writer-busy', message: 'The repository is busy; try again shortly.', headers: { 'Retry-After': '1' } };
+  }
+  // Stored metadata that does not parse or verify is a broken repository too.
+  if (err instanceof RepositoryBrokenError || err instanceof RepositoryError) {
+    return { status: 500, event: 'repository-broken', message: 'The repository is broken; the operator has been told.' };
+  }
+  if (err instanceof ConfigError) return { status: 500, event: 'misconfigured', message: 'The edge is misconfigured.' };
+  return { status: 500, event: 'bug', message: 'Internal Server Error' };
+}
+
 export function onError(err: Error, _c: Context): Response {
   if (err instanceof HTTPException) {
     // err.res as built (getResponse() would drop its reason phrase, which twine prints).
     return err.res ?? plainText(err.status as ContentfulStatusCode, err.message);
   }
-  // Unexpected: log the detail, tell the client nothing about internals.
-  console.error(JSON.stringify({ error: err.name, message: err.message, stack: err.stack }));
-  return plainText(500, 'Internal Server Error');
+  // Log the detail; tell the client only the kind of failure.
+  const { status, event, message, headers } = failure(err);
+  console.error(JSON.stringify({ event, error: err.name, message: err.message, stack: err.stack }));
+  return plainText(status, message, headers);
 }
 
 /** Any other client error with a one-line, user-facing message (pip and twine print it). */
