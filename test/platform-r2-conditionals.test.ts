@@ -1,5 +1,5 @@
-// Platform facts the repository head's compare-and-swap rests on (DESIGN.md
-// "Storage"): how R2 conditional puts and gets behave inside workerd, with
+// Platform facts the repository head's compare-and-swap rests on (ARCHITECTURE.md,
+// "Storage layout" and "Invariants"): how R2 conditional puts and gets behave inside workerd, with
 // the local R2 simulator of the pinned miniflare. A probe worker calls the
 // binding itself (not the Node-side proxy), so this is what worker code sees.
 // If an upgrade changes any of these, this suite says which.

@@ -2,7 +2,7 @@
 // Byte caps bound what an attacker can make us download when signed metadata
 // gives no length (endless-data attack); the counts bound work per refresh.
 // The defaults are python-tuf's, which is also what our repository's
-// metadata is sized to fit (DESIGN.md, "Client limits").
+// metadata is sized to fit (ARCHITECTURE.md, "Client limits").
 
 import { UsageError } from '../errors.ts';
 

@@ -46,7 +46,7 @@ export interface ProjectPage {
 export const SIMPLE_API_VERSION = '1.1';
 
 // ---------------------------------------------------------------------------
-// Target paths (DESIGN.md, "Repository model"). Project names are checked, so
+// Target paths (ARCHITECTURE.md, "Repository model"). Project names are checked, so
 // no caller can build a path outside its project's folder.
 
 export interface SimpleTargetPaths {
