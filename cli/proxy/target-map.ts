@@ -9,37 +9,27 @@
 //                                         -> files/<project>/<file>.metadata (PEP 658),
 //                                            <sha256> naming the distribution <file>
 //
-// Paths are checked against strict patterns on their raw (still
-// percent-encoded) form before any target path is built; the only decoding
-// is of a filename segment, whose decoded form must then pass the
-// distribution filename grammar (pip percent-encodes `+` and `!`). Does not
-// own what a target says (trusted-repository.ts) nor HTTP (server.ts).
+// The package URL space is shared/pypi/package-urls.ts (the edge's own).
+// Does not own what a target says (trusted-repository.ts) nor HTTP (server.ts).
 
 import {
-  fileTargetPath, INDEX_TARGET_PATHS, isNormalizedProjectName, isValidProjectName, normalizeProjectName,
-  simpleTargetPaths, type SimpleTargetPaths,
+  INDEX_TARGET_PATHS, parsePackagePath, isNormalizedProjectName, isValidProjectName, normalizeProjectName,
+  simpleTargetPaths, type PackageRequest, type SimpleTargetPaths,
 } from '../../shared/index.ts';
 
 export type ProxyRoute =
   /** A simple page: serve the negotiated one of `paths`. */
   | { readonly kind: 'page'; readonly paths: SimpleTargetPaths }
-  /**
-   * A file under /packages/: `distribution` is the target whose sha256 must
-   * equal `sha256`; `target` is what is served (the distribution itself, or
-   * its `.metadata`).
-   */
-  | { readonly kind: 'file'; readonly distribution: string; readonly sha256: string; readonly target: string }
+  /** A file under /packages/ (see PackageRequest). */
+  | ({ readonly kind: 'file' } & PackageRequest)
   /** A permanent redirect to the canonical spelling (PEP 503). */
   | { readonly kind: 'redirect'; readonly location: string }
   | { readonly kind: 'not-found' };
 
 const NOT_FOUND: ProxyRoute = Object.freeze({ kind: 'not-found' });
+const PACKAGES = '/packages/';
 
 const SIMPLE_PROJECT = /^\/simple\/([^/]+)(\/?)$/;
-const PACKAGE = /^\/packages\/([a-z0-9]+(?:-[a-z0-9]+)*)\/([0-9a-f]{64})\/([^/]+)$/;
-// What a distribution filename (and `.metadata` after it) may contain once decoded.
-const FILENAME = /^[A-Za-z0-9._+!-]+$/;
-const METADATA_SUFFIX = '.metadata';
 
 /** The path of a request target (`/a/b?q`): everything before `?` or `#`. */
 export function requestPath(url: string): string {
@@ -53,8 +43,7 @@ export function mapRequestPath(path: string): ProxyRoute {
   if (path === '/simple/') return { kind: 'page', paths: INDEX_TARGET_PATHS };
   const project = SIMPLE_PROJECT.exec(path);
   if (project) return simpleRoute(project[1]!, project[2] === '/');
-  const file = PACKAGE.exec(path);
-  if (file) return packageRoute(file[1]!, file[2]!, file[3]!);
+  if (path.startsWith(PACKAGES)) return packageRoute(path.slice(PACKAGES.length));
   return NOT_FOUND;
 }
 
@@ -65,22 +54,7 @@ function simpleRoute(name: string, slash: boolean): ProxyRoute {
   return { kind: 'page', paths: simpleTargetPaths(name) };
 }
 
-function packageRoute(project: string, sha256: string, rawFilename: string): ProxyRoute {
-  let filename: string;
-  try {
-    filename = decodeURIComponent(rawFilename);
-  } catch {
-    return NOT_FOUND;
-  }
-  if (!FILENAME.test(filename)) return NOT_FOUND;
-  const isMetadata = filename.endsWith(METADATA_SUFFIX);
-  const distFilename = isMetadata ? filename.slice(0, -METADATA_SUFFIX.length) : filename;
-  let distribution: string;
-  try {
-    // Refuses anything but a wheel or sdist filename of this very project.
-    distribution = fileTargetPath(project, distFilename);
-  } catch {
-    return NOT_FOUND;
-  }
-  return { kind: 'file', distribution, sha256, target: isMetadata ? `${distribution}${METADATA_SUFFIX}` : distribution };
+function packageRoute(raw: string): ProxyRoute {
+  const request = parsePackagePath(raw);
+  return request ? { kind: 'file', ...request } : NOT_FOUND;
 }

@@ -30,4 +30,5 @@ export {
   type NegotiatedFormat,
   type SimpleFormat,
 } from './negotiate.ts';
+export { packageUrl, parsePackagePath, type PackageRequest } from './package-urls.ts';
 export { parseCoreMetadata, type CoreMetadata } from './core-metadata.ts';
