@@ -6,10 +6,13 @@
 import { HTTPException } from 'hono/http-exception';
 import { parseToken, secretMatches, tokenKey, type TokenRecord } from '../../shared/index.ts';
 
-function unauthorized(message: string): HTTPException {
-  const res = new Response(`${message}\n`, {
+/** Where a rejected token's owner gets a working one (twine prints the reason phrase). */
+const TOKEN_ADVICE = 'Create a token with `npx tuf-edge token create`; for the local edge, `npm start` renews .tuf-edge/upload-token.';
+
+function unauthorized(message: string, advice?: string): HTTPException {
+  const res = new Response(advice ? `${message}\n${advice}\n` : `${message}\n`, {
     status: 401,
-    statusText: message,
+    statusText: advice ? `${message} ${advice}` : message,
     headers: { 'WWW-Authenticate': 'Basic realm="tuf-edge"', 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
   });
   return new HTTPException(401, { message, res });
@@ -40,6 +43,6 @@ export async function authenticate(bucket: R2Bucket, authorization: string | nul
   const object = parsed && (await bucket.get(tokenKey(parsed.id)));
   const record = object ? ((await object.json()) as TokenRecord) : null;
   // One message for every failure, so a caller learns nothing about which part was wrong.
-  if (!parsed || !record || !secretMatches(record, parsed.secret)) throw unauthorized('Invalid or non-existent authentication information.');
+  if (!parsed || !record || !secretMatches(record, parsed.secret)) throw unauthorized('Invalid or non-existent authentication information.', TOKEN_ADVICE);
   return record;
 }
