@@ -2,6 +2,9 @@
 // generated into git-ignored files on first run), hands the online key to
 // the worker through .dev.vars, writes the client bootstrap file
 // .tuf-edge/client.json, and runs the worker in workerd with `wrangler dev`.
+// Local files derived from the edge's state (the upload token, the trusted
+// root) are checked against it on every start and renewed when the edge's
+// state was removed, so a new user is never left with a dead token.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,8 +14,8 @@ import { DEFAULT_EXPIRY, HEAD_KEY, metadataKey, toHex } from '../shared/index.ts
 import { initRepository } from './ceremony.ts';
 import { DEMO_BIT_LENGTH, DEMO_TARGETS } from './demo.ts';
 import { DEFAULT_KEYS_DIR, generateKeys, listKeys } from './keys.ts';
-import { localEdgeStore } from './store.ts';
-import { createToken } from './tokens.ts';
+import { localEdgeStore, type ObjectStore } from './store.ts';
+import { createToken, tokenIsLive } from './tokens.ts';
 
 export interface DevOptions {
   readonly host: string;
@@ -33,32 +36,52 @@ async function ensureKeys(dir: string): Promise<void> {
   if ((await listKeys(dir, 'online')).length === 0) await generateKeys(dir, 'online', 1);
 }
 
-/** Bootstraps the demo repository if the local edge has none; returns the trusted root bytes. */
+/**
+ * Keeps TOKEN_FILE's token if the edge still accepts it, else mints a new one
+ * (the file was missing, or its record went with the edge's state).
+ */
+async function ensureUploadToken(store: ObjectStore): Promise<void> {
+  const kept = existsSync(TOKEN_FILE) ? (await readFile(TOKEN_FILE, 'utf8')).trim() : null;
+  if (kept !== null && (await tokenIsLive(store, kept))) return;
+  await writeFile(TOKEN_FILE, (await createToken(store, [])) + '\n', { mode: 0o600 });
+  if (kept !== null) console.log(`the token in ${TOKEN_FILE} is unknown to the local edge (its state was removed): minted a new one`);
+}
+
+/**
+ * Bootstraps the demo repository if the local edge has none and makes sure
+ * TOKEN_FILE holds a token it accepts; returns the trusted root bytes.
+ * @throws Error when the local edge has a head but no 1.root.json.
+ */
 export async function bootstrapDemo(keysDir = DEFAULT_KEYS_DIR): Promise<Uint8Array> {
   await ensureKeys(keysDir);
   await mkdir('.tuf-edge', { recursive: true });
-  const store = await localEdgeStore();
-  try {
-    if ((await store.get(HEAD_KEY)) === null) {
-      await initRepository(
-        { keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength: DEMO_BIT_LENGTH, expiry: DEFAULT_EXPIRY, now: Date.now(), targets: DEMO_TARGETS },
-        store,
-      );
-      console.log(`created the demo repository (${2 ** DEMO_BIT_LENGTH} bins, ${DEMO_TARGETS.size} targets) in the local edge`);
+  return quietly(async () => {
+    const store = await localEdgeStore();
+    try {
+      if ((await store.get(HEAD_KEY)) === null) {
+        await initRepository(
+          { keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength: DEMO_BIT_LENGTH, expiry: DEFAULT_EXPIRY, now: Date.now(), targets: DEMO_TARGETS },
+          store,
+        );
+        console.log(`created the demo repository (${2 ** DEMO_BIT_LENGTH} bins, ${DEMO_TARGETS.size} targets) in the local edge`);
+      }
+      await ensureUploadToken(store);
+      const root = await store.get(metadataKey('root', 1));
+      if (!root) throw new Error('the local edge has a head but no 1.root.json: remove .wrangler/state and start again');
+      return root;
+    } finally {
+      await store.close();
     }
-    if (!existsSync(TOKEN_FILE)) {
-      await writeFile(TOKEN_FILE, (await createToken(store, [])) + '\n', { mode: 0o600 });
-    }
-    const root = await store.get(metadataKey('root', 1));
-    if (!root) throw new Error('the local edge has a head but no 1.root.json: remove .wrangler/state and start again');
-    return root;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
+/** Writes the trusted root and the client bootstrap file (every start: the edge's repository may have been re-created). */
 export async function writeClientFiles(root: Uint8Array, baseUrl: string): Promise<Record<string, unknown>> {
   await mkdir('.tuf-edge', { recursive: true });
+  const previous = existsSync(TRUSTED_ROOT_FILE) ? new Uint8Array(await readFile(TRUSTED_ROOT_FILE)) : null;
+  if (previous && !Buffer.from(previous).equals(root)) {
+    console.log(`the local edge's repository was re-created: rewrote ${TRUSTED_ROOT_FILE} and ${CLIENT_FILE} (clients must trust the new root)`);
+  }
   await writeFile(TRUSTED_ROOT_FILE, root);
   const client = {
     metadataUrl: `${baseUrl}/metadata/`,
@@ -79,31 +102,94 @@ async function writeDevVars(keysDir: string): Promise<void> {
   await writeFile('.dev.vars', [...kept, line].join('\n') + '\n', { mode: 0o600 });
 }
 
+/**
+ * What wrangler and miniflare print at startup that reads as a failure but
+ * is not, and the switch each offers (a user's own setting wins):
+ * - miniflare fetches `Request.cf` from workers.cloudflare.com (ENOTFOUND
+ *   offline); the worker never reads request.cf.
+ * - the banner's update check (network; the wrangler version is pinned).
+ * - getPlatformProxy (how the CLI reaches the local R2) warns that the
+ *   WRITER Durable Object "will not work in local development": it opens no
+ *   worker, but `wrangler dev` serves the Durable Object fine.
+ * - `wrangler dev` warns that crons do not fire locally; --test-scheduled
+ *   (passed below) stands for "we know", and the summary says how to run one.
+ */
+const QUIET_ENV: Readonly<Record<string, string>> = {
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  WRANGLER_SEND_METRICS: 'false',
+};
+
+/**
+ * workerd's own line about that Durable Object (no class to bind in a proxy
+ * without a worker). workerd offers no switch for it and miniflare prints it
+ * through console.error, so `quietly` drops exactly this line.
+ */
+const PROXY_DO_WARNING = /warning: A DurableObjectNamespace in the config referenced the class "RepositoryWriter", but no such Durable Object class is exported/;
+
+/** Runs `work` (which opens and closes the local edge's store) with wrangler's warnings off and workerd's proxy-only line dropped. */
+async function quietly<T>(work: () => Promise<T>): Promise<T> {
+  const { error } = console;
+  const level = process.env.WRANGLER_LOG;
+  process.env.WRANGLER_LOG ??= 'error';
+  console.error = (...args: unknown[]) => {
+    if (!args.some((a) => typeof a === 'string' && PROXY_DO_WARNING.test(a))) error(...args);
+  };
+  try {
+    return await work();
+  } finally {
+    console.error = error;
+    if (level === undefined) delete process.env.WRANGLER_LOG;
+  }
+}
+
+function summary(baseUrl: string, client: Record<string, unknown>): string {
+  return `
+tuf-edge local edge: ${baseUrl}/
+  timestamp:    ${baseUrl}/metadata/timestamp.json
+  root chain:   ${baseUrl}/metadata/1.root.json
+  targets:      ${baseUrl}/targets/
+  simple index: ${baseUrl}/simple/
+  upload:       ${baseUrl}/legacy/
+  run the cron: curl "${baseUrl}/cdn-cgi/handler/scheduled"
+client bootstrap file ${CLIENT_FILE}:
+${JSON.stringify(client, null, 2)}
+
+publish with twine >= 6.1 (the demo token is in ${TOKEN_FILE}):
+  twine upload --repository-url ${baseUrl}/legacy/ -u __token__ -p "$(cat ${TOKEN_FILE})" dist/*
+install with pip:
+  pip install --index-url ${baseUrl}/simple/ <project>
+`;
+}
+
+/** wrangler's line once it serves; the summary follows it, so the output ends with what to try. */
+const READY = /Ready on http/;
+
 export async function dev(o: DevOptions): Promise<void> {
+  for (const [k, v] of Object.entries(QUIET_ENV)) process.env[k] ??= v;
   const root = await bootstrapDemo();
   await writeDevVars(DEFAULT_KEYS_DIR);
   const baseUrl = `http://${o.host}:${o.port}`;
   const client = await writeClientFiles(root, baseUrl);
-  console.log(`
-tuf-edge local edge: ${baseUrl}/
-  timestamp:   ${baseUrl}/metadata/timestamp.json
-  root chain:  ${baseUrl}/metadata/1.root.json
-  targets:     ${baseUrl}/targets/
-  simple index:${baseUrl}/simple/
-  upload:      ${baseUrl}/legacy/
-client bootstrap file ${CLIENT_FILE}:
-${JSON.stringify(client, null, 2)}
-
-publish with twine (the demo token is in ${TOKEN_FILE}):
-  twine upload --repository-url ${baseUrl}/legacy/ -u __token__ -p "$(cat ${TOKEN_FILE})" dist/*
-install with pip:
-  pip install --index-url ${baseUrl}/simple/ <project>
-`);
   const wrangler = spawn(
     process.execPath,
-    [resolve('node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', o.host, '--port', String(o.port)],
-    { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+    [
+      resolve('node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', o.host, '--port', String(o.port),
+      '--test-scheduled', '--show-interactive-dev-session=false',
+    ],
+    { stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, ...(process.stdout.isTTY && { FORCE_COLOR: '1' }) } },
   );
+  let pending = '';
+  let ready = false;
+  wrangler.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    if (ready) return;
+    pending = (pending + chunk.toString('utf8')).slice(-4096);
+    if (READY.test(pending)) {
+      ready = true;
+      process.stdout.write(summary(baseUrl, client));
+    }
+  });
   const stop = () => wrangler.kill('SIGINT');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -47,6 +47,21 @@ export function secretMatches(record: Pick<TokenRecord, 'sha256'>, secret: strin
   return constantTimeEqual(fromHex(sha256Hex(utf8(secret))), fromHex(record.sha256));
 }
 
+/**
+ * The record a presented token names, if the token is well formed, its
+ * record exists and the secret matches that record's hash; else null (one
+ * answer for every failure). `load` reads the record stored at a key (null
+ * when there is none). Throws only what `load` throws.
+ */
+export async function recordForToken(
+  token: string,
+  load: (key: string) => Promise<TokenRecord | null>,
+): Promise<TokenRecord | null> {
+  const parsed = parseToken(token);
+  const record = parsed && (await load(tokenKey(parsed.id)));
+  return parsed && record && secretMatches(record, parsed.secret) ? record : null;
+}
+
 export function tokenAllows(record: Pick<TokenRecord, 'projects'>, project: string): boolean {
   return record.projects === null || record.projects.includes(project);
 }

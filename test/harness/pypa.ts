@@ -85,6 +85,8 @@ export interface DistOptions {
   readonly requiresPython?: string;
   /** Random bytes in the wheel, so two builds of one name and version differ. */
   readonly payload?: number;
+  /** The Metadata-Version to write (default 2.1); 2.4 adds PEP 639's License-Expression and License-File. */
+  readonly metadataVersion?: string;
 }
 
 function distArgs(o: DistOptions): string[] {
@@ -92,6 +94,7 @@ function distArgs(o: DistOptions): string[] {
     ...(o.requires ?? []).flatMap((r) => ['--requires', r]),
     ...(o.requiresPython ? ['--requires-python', o.requiresPython] : []),
     ...(o.payload ? ['--payload', String(o.payload)] : []),
+    ...(o.metadataVersion ? ['--metadata-version', o.metadataVersion] : []),
   ];
 }
 
@@ -102,7 +105,7 @@ export async function makeDist(kind: 'wheel' | 'sdist', outdir: string, name: st
 }
 
 /** An sdist with a stdlib-only in-tree build backend (pip builds it offline); resolves to its path. */
-export async function makeStdlibSdist(outdir: string, name: string, version: string, o: Omit<DistOptions, 'payload'> = {}): Promise<string> {
+export async function makeStdlibSdist(outdir: string, name: string, version: string, o: Omit<DistOptions, 'payload' | 'metadataVersion'> = {}): Promise<string> {
   const r = mustSucceed('make_stdlib_sdist.py', await run(PYTHON, [MAKE_STDLIB_SDIST, outdir, name, version, ...distArgs(o)]));
   return r.stdout.trim();
 }
@@ -124,6 +127,17 @@ export function twineUpload(repositoryUrl: string, token: string, files: readonl
     'upload', '--repository-url', repositoryUrl, '-u', '__token__', '-p', token,
     '--non-interactive', '--disable-progress-bar', ...extra, ...files,
   ]);
+}
+
+/**
+ * The version of the twine `twineUpload` runs (`twine --version`: "twine version 4.0.2 (...)").
+ * @throws Error when twine does not run or prints no version.
+ */
+export async function twineVersion(): Promise<string> {
+  const r = mustSucceed('twine --version', await run(TWINE, ['--version']));
+  const m = /twine version (\d+(?:\.\d+)*)/.exec(r.stdout);
+  if (!m) throw new Error(`twine --version printed no version: ${r.stdout}`);
+  return m[1]!;
 }
 
 export interface Venv {

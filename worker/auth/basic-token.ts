@@ -4,12 +4,15 @@
 // the caller's (403).
 
 import { HTTPException } from 'hono/http-exception';
-import { parseToken, secretMatches, tokenKey, type TokenRecord } from '../../shared/index.ts';
+import { recordForToken, type TokenRecord } from '../../shared/index.ts';
 
-function unauthorized(message: string): HTTPException {
-  const res = new Response(`${message}\n`, {
+/** Where a rejected token's owner gets a working one (twine prints the reason phrase). */
+const TOKEN_ADVICE = 'Create a token with `npx tuf-edge token create`; for the local edge, `npm start` renews .tuf-edge/upload-token.';
+
+function unauthorized(message: string, advice?: string): HTTPException {
+  const res = new Response(advice ? `${message}\n${advice}\n` : `${message}\n`, {
     status: 401,
-    statusText: message,
+    statusText: advice ? `${message} ${advice}` : message,
     headers: { 'WWW-Authenticate': 'Basic realm="tuf-edge"', 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
   });
   return new HTTPException(401, { message, res });
@@ -36,10 +39,11 @@ export async function authenticate(bucket: R2Bucket, authorization: string | nul
   const credentials = basicCredentials(authorization);
   if (!credentials) throw unauthorized('Authentication required: use username __token__ and an API token as the password.');
   if (credentials.user !== '__token__') throw unauthorized('Invalid credentials: the username must be __token__.');
-  const parsed = parseToken(credentials.password);
-  const object = parsed && (await bucket.get(tokenKey(parsed.id)));
-  const record = object ? ((await object.json()) as TokenRecord) : null;
+  const record = await recordForToken(credentials.password, async (key) => {
+    const object = await bucket.get(key);
+    return object ? ((await object.json()) as TokenRecord) : null;
+  });
   // One message for every failure, so a caller learns nothing about which part was wrong.
-  if (!parsed || !record || !secretMatches(record, parsed.secret)) throw unauthorized('Invalid or non-existent authentication information.');
+  if (!record) throw unauthorized('Invalid or non-existent authentication information.', TOKEN_ADVICE);
   return record;
 }
