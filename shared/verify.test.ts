@@ -3,12 +3,12 @@
 // under two ids can not sign twice (go-tuf fixed this bug twice).
 
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.ts';
+import { toHex, utf8 } from './bytes.ts';
 import { RepositoryError, UnsignedMetadataError } from './errors.ts';
 import { keyId, type Key } from './metadata/key.ts';
 import { parseMetadataJSON, signedBytes, type Metadata, type Signed } from './metadata/metadata.ts';
 import { nobleEd25519Signer, signMetadata, webCryptoEd25519Signer, type Signer } from './signer.ts';
-import { envelope, testKey, testSeed, wireSnapshot } from './testing.ts';
+import { envelope, testKey, testSeed, wireSnapshot, type TestKey } from './testing.ts';
 import { verifyDelegate, verifyRole, verifySignature } from './verify.ts';
 
 const a = testKey('verify a');
@@ -132,12 +132,81 @@ describe('verifySignature', () => {
   it.each([
     ['keytype rsa', { keytype: 'rsa' }],
     ['scheme ecdsa-sha2-nistp256', { scheme: 'ecdsa-sha2-nistp256' }],
-    ['an uppercase public key', { keyval: { public: a.key.keyval.public!.toUpperCase() } }],
     ['a short public key', { keyval: { public: a.key.keyval.public!.slice(2) } }],
     ['no public key', { keyval: {} }],
   ])('returns false for a key with %s', async (_name, patch) => {
     const sig = toHex(await a.signer.sign(data));
     expect(await verifySignature({ ...a.key, ...patch } as Key, sig, data)).toBe(false);
+  });
+});
+
+describe('hex case (securesystemslib decodes with bytes.fromhex, which takes either)', () => {
+  const data = signedBytes(snapshot);
+
+  it('verifies an upper-case or mixed-case signature as the same signature', async () => {
+    const sig = toHex(await a.signer.sign(data));
+    expect(await verifySignature(a.key, sig.toUpperCase(), data)).toBe(true);
+    expect(await verifySignature(a.key, sig.slice(0, 64).toUpperCase() + sig.slice(64), data)).toBe(true);
+  });
+
+  it('verifies against an upper-case ed25519 public key', async () => {
+    const upper = { ...a.key, keyval: { public: a.key.keyval.public!.toUpperCase() } };
+    expect(await verifySignature(upper, toHex(await a.signer.sign(data)), data)).toBe(true);
+  });
+
+  it('does not verify an upper-case signature of other data', async () => {
+    const other = toHex(await a.signer.sign(utf8('other'))).toUpperCase();
+    expect(await verifySignature(a.key, other, data)).toBe(false);
+  });
+});
+
+describe('odd signature entries parse, and count as not signed', () => {
+  // Key ids are any string (python-tuf): `d` is filed under a name, not a hash.
+  const d = testKey('verify d');
+  const e = testKey('verify e');
+  const F = 'key of a person, not a hash ✓';
+  const oddKeys: Record<string, Key> = { ...keys, [d.keyid]: d.key, [F]: e.key };
+  const oddRole = (threshold: number) => ({ keyids: [a.keyid, b.keyid, c.keyid, d.keyid, F], threshold });
+
+  async function oddDocument(): Promise<Metadata> {
+    const sigOf = async (k: TestKey) => toHex(await k.signer.sign(signedBytes(snapshot)));
+    const good = await sigOf(a);
+    const wire = envelope(wireSnapshot(), [
+      { keyid: a.keyid, sig: 'zz' }, // a duplicated keyid: the first entry is junk...
+      { keyid: b.keyid, sig: '' }, // tuf-on-ci: not signed yet
+      { keyid: c.keyid, sig: 'not hex at all' },
+      { keyid: d.keyid, sig: (await sigOf(d)).slice(2) }, // one byte short
+      { keyid: a.keyid, sig: good }, // ...the second is a's real signature
+      { keyid: a.keyid, sig: good }, // and a third copy of it
+      { keyid: F, sig: await sigOf(e) },
+      { keyid: 'no such key', sig: good },
+    ]);
+    return parseMetadataJSON('snapshot', wire);
+  }
+
+  it('parses every entry as it is', async () => {
+    const md = await oddDocument();
+    expect(md.signatures.map((s) => s.keyid)).toEqual([a.keyid, b.keyid, c.keyid, d.keyid, a.keyid, a.keyid, F, 'no such key']);
+  });
+
+  it('counts a and F as signed (a once), b, c and d as not signed', async () => {
+    const r = await verifyRole(await oddDocument(), oddRole(2), oddKeys);
+    expect([...r.signed].sort()).toEqual([a.keyid, F].sort());
+    expect([...r.unsigned].sort()).toEqual([b.keyid, c.keyid, d.keyid].sort());
+    expect(r).toMatchObject({ distinctSigners: 2, verified: true, missing: 0 });
+  });
+
+  it('does not meet threshold 3: the three copies of a are one key', async () => {
+    const r = await verifyRole(await oddDocument(), oddRole(3), oddKeys);
+    expect(r).toMatchObject({ distinctSigners: 2, verified: false, missing: 1 });
+    await expect(verifyDelegate('snapshot', await oddDocument(), oddRole(3), oddKeys)).rejects.toThrow(UnsignedMetadataError);
+  });
+
+  it('does not take a key id such as "constructor" from the object prototype', async () => {
+    const md = parseMetadataJSON('snapshot', envelope(wireSnapshot(), [{ keyid: 'constructor', sig: '' }]));
+    const r = await verifyRole(md, { keyids: ['constructor', a.keyid], threshold: 1 }, keys);
+    expect(r).toMatchObject({ verified: false, distinctSigners: 0 });
+    expect([...r.unsigned].sort()).toEqual(['constructor', a.keyid].sort());
   });
 });
 

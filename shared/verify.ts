@@ -28,14 +28,24 @@ export interface VerificationResult {
   readonly missing: number;
 }
 
-/** False for unsupported key types or malformed signatures: never throws on untrusted input. */
+// A signature is hex of either case: securesystemslib decodes it with
+// Python's bytes.fromhex, which accepts both, and the spelling of `sig` is
+// not signed, so its case can not change what a signature proves. Anything
+// else (empty, odd length, not hex, bytes.fromhex's spaces) is not a
+// signature: it counts as "not signed".
+const SIGNATURE_HEX = /^(?:[0-9a-fA-F]{2})+$/;
+
+/**
+ * False for unsupported key types and for signatures that are empty, not
+ * hex or of the wrong length: never throws on untrusted input.
+ */
 export async function verifySignature(key: Key, signature: string, data: Uint8Array): Promise<boolean> {
   const pub = key.keyval.public;
-  if (typeof pub !== 'string' || !/^[0-9a-f]*$/.test(signature) || signature.length % 2 !== 0) return false;
+  if (typeof pub !== 'string' || !SIGNATURE_HEX.test(signature)) return false;
   try {
     switch (key.scheme) {
       case 'ed25519':
-        if (key.keytype !== 'ed25519' || !/^[0-9a-f]{64}$/.test(pub) || signature.length !== 128) return false;
+        if (key.keytype !== 'ed25519' || !/^[0-9a-fA-F]{64}$/.test(pub) || signature.length !== 128) return false;
         return ed25519Verify(fromHex(pub), data, fromHex(signature));
       case 'ecdsa-sha2-nistp256':
         if (key.keytype !== 'ecdsa' && key.keytype !== 'ecdsa-sha2-nistp256') return false;
@@ -234,21 +244,29 @@ function pssSaltLength(signature: Uint8Array, n: bigint, e: bigint): number | un
   return dbLength - i - 1;
 }
 
-/** Checks `md` against a role's keys and threshold, as given by its delegator. */
+/** Whether any of the signatures filed under `keyid` (usually one) verifies. */
+async function signedByKey(md: Metadata, keyid: string, key: Key, data: Uint8Array): Promise<boolean> {
+  for (const s of md.signatures) if (s.keyid === keyid && (await verifySignature(key, s.sig, data))) return true;
+  return false;
+}
+
+/**
+ * Checks `md` against a role's keys and threshold, as given by its
+ * delegator. Reports, as python-tuf's VerificationResult does, which of the
+ * role's keys signed and which did not.
+ */
 export async function verifyRole(
   md: Metadata,
   role: Pick<Role, 'keyids' | 'threshold'>,
   keys: Readonly<Record<string, Key>>,
 ): Promise<VerificationResult> {
   const data = signedBytes(md.signed);
-  const sigs = new Map(md.signatures.map((s) => [s.keyid, s.sig]));
   const signed = new Set<string>();
   const unsigned = new Set<string>();
   const identities = new Set<string>();
   for (const keyid of role.keyids) {
-    const key = keys[keyid];
-    const sig = sigs.get(keyid);
-    if (key && sig !== undefined && (await verifySignature(key, sig, data))) {
+    const key = Object.hasOwn(keys, keyid) ? keys[keyid] : undefined;
+    if (key && (await signedByKey(md, keyid, key, data))) {
       signed.add(keyid);
       identities.add(signingKeyIdentity(key));
     } else {

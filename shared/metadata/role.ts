@@ -7,7 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from '../bytes.ts';
 import { UsageError } from '../errors.ts';
 import {
-  HEX64, asBoolean, asInteger, asObject, asString, asUniqueStrings, fail, unrecognized, withUnrecognized,
+  asBoolean, asInteger, asObject, asString, asUniqueStrings, fail, unrecognized, withUnrecognized,
   type Unrecognized,
 } from './fields.ts';
 
@@ -20,7 +20,7 @@ export interface Role {
 export function parseRole(value: unknown, path: string): Role {
   const obj = asObject(value, path);
   return {
-    keyids: asUniqueStrings(obj.keyids, `${path}.keyids`, HEX64),
+    keyids: asUniqueStrings(obj.keyids, `${path}.keyids`),
     threshold: asInteger(obj.threshold, `${path}.threshold`, 1),
     unrecognized: unrecognized(obj, ['keyids', 'threshold']),
   };
