@@ -5,7 +5,7 @@
 import { canonicalize as tufjsCanonicalize } from '@tufjs/canonical-json';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalBytes, canonicalize, type JsonValue } from './canonical-json.ts';
+import { canonicalBytes, canonicalize, canonicalProblem, MAX_DEPTH, type JsonValue } from './canonical-json.ts';
 
 // Object keys from the BMP below U+D800: there UTF-16 order (tuf-js sorts
 // with Array.prototype.sort) and code-point order (Python) coincide, so the
@@ -155,5 +155,46 @@ describe('canonical JSON rejects what it can not encode portably', () => {
     ['a function in an object', { f: () => 1 }],
   ])('rejects %s', (_name, value) => {
     expect(() => canonicalize(value as unknown as JsonValue)).toThrow(TypeError);
+  });
+});
+
+describe('canonicalProblem: the parse-time check that canonicalize will not throw', () => {
+  it.each([
+    ['a float', { a: [1, { b: 0.5 }] }],
+    ['Infinity (1e999 once parsed)', [JSON.parse('1e999')]],
+    ['NaN', Number.NaN],
+    ['an unsafe integer', 2 ** 53],
+    ['a lone surrogate in a value', ['ok', 'a\uD83Db']],
+    ['a lone surrogate in a key', { '\uDFFF': 1 }],
+    ['undefined in an array', [undefined]],
+    ['a function in an object', { f: () => 1 }],
+    ['a bigint', 1n],
+  ])('names %s, which canonicalize refuses', (_name, value) => {
+    expect(canonicalProblem(value)).toMatch(/./);
+    expect(() => canonicalize(value as unknown as JsonValue)).toThrow(TypeError);
+  });
+
+  it('finds nothing in any value canonicalize encodes', () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        expect(canonicalProblem(value)).toBeUndefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  const nested = (n: number): JsonValue => JSON.parse('['.repeat(n) + ']'.repeat(n));
+
+  it(`accepts ${MAX_DEPTH} nested containers and refuses ${MAX_DEPTH + 1}`, () => {
+    expect(canonicalProblem(nested(MAX_DEPTH))).toBeUndefined();
+    expect(canonicalize(nested(MAX_DEPTH))).toBe('['.repeat(MAX_DEPTH) + ']'.repeat(MAX_DEPTH));
+    expect(canonicalProblem(nested(MAX_DEPTH + 1))).toMatch(/deeper than 100/);
+    expect(canonicalProblem({ a: { b: [nested(MAX_DEPTH - 2)] } })).toMatch(/deeper/);
+  });
+
+  it('does not overflow the stack on nesting that would overflow the encoder', () => {
+    const deep = nested(200_000);
+    expect(() => canonicalize(deep)).toThrow(RangeError);
+    expect(canonicalProblem(deep)).toMatch(/deeper/);
   });
 });

@@ -204,6 +204,20 @@ describe('untrusted bytes that are not metadata', () => {
     (text) => expectFormatError(() => parseMetadata('timestamp', utf8(text))),
   );
 
+  // Unknown fields are re-canonicalised to verify and to serialise: what
+  // canonical JSON can not encode must fail here, typed, not later as a
+  // TypeError or a stack overflow (client paths: client/hostile-json.test.ts).
+  it.each([
+    ['a float', '1.5'],
+    ['1e999', '1e999'],
+    ['a lone surrogate', '"\\udbff"'],
+    ['an array nested 200,000 deep', '['.repeat(200_000) + ']'.repeat(200_000)],
+  ])('rejects an unknown field holding %s', (_name, raw) => {
+    const text = fromUtf8(valid).replace('"signed":{', `"signed":{"x":${raw},`);
+    expectFormatError(() => parseMetadata('timestamp', utf8(text)));
+    expectFormatError(() => parseMetadata('timestamp', utf8(text.replace('{"signatures"', `{"x":${raw},"signatures"`))));
+  });
+
   it('accepts the valid envelope these are variations of', () => {
     expect(parseMetadata('timestamp', valid).signed.version).toBe(1);
   });

@@ -2,7 +2,7 @@
 // file shares. parseMetadata(kind, bytes) is the one entry for untrusted
 // bytes; serializeMetadata gives the bytes we store and serve.
 
-import { canonicalBytes, canonicalize, type JsonObject, type JsonValue } from '../canonical-json.ts';
+import { canonicalBytes, canonicalize, canonicalProblem, type JsonObject, type JsonValue } from '../canonical-json.ts';
 import { fromUtf8, utf8 } from '../bytes.ts';
 import { MetadataFormatError } from '../errors.ts';
 import { asArray, asObject, asString, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
@@ -69,8 +69,16 @@ function parseSignatures(value: unknown): Signature[] {
   });
 }
 
-/** @throws {MetadataFormatError} for anything that is not well-formed `kind` metadata. */
+/**
+ * Unknown fields are kept and re-canonicalised to verify signatures and to
+ * serialise, so everything canonical JSON can not encode (floats, 1e999, a
+ * lone surrogate, hostile nesting) is refused here, as the typed error, and
+ * not later as a TypeError or a stack overflow in the middle of a refresh.
+ * @throws {MetadataFormatError} for anything that is not well-formed `kind` metadata.
+ */
 export function parseMetadataJSON<K extends RoleType>(kind: K, json: unknown): Metadata<SignedByType[K]> {
+  const problem = canonicalProblem(json);
+  if (problem !== undefined) throw new MetadataFormatError(`${kind} metadata is not canonical JSON: ${problem}`);
   const obj = asObject(json, 'metadata');
   return {
     signed: PARSERS[kind](obj.signed) as SignedByType[K],
