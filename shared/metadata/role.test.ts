@@ -194,6 +194,13 @@ describe('delegated path patterns', () => {
     expect(isDelegatedPath(withPaths(pattern), path)).toBe(expected);
   });
 
+  it('answers a pathological pattern fast (a backtracking regex took 17 s with ten stars)', () => {
+    const start = performance.now();
+    const wheel = 'packages/numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.whl';
+    expect(isDelegatedPath(withPaths(`packages/${'*'.repeat(30)}!`), wheel)).toBe(false);
+    expect(performance.now() - start).toBeLessThan(200);
+  });
+
   it('matches if any pattern matches', () => {
     expect(isDelegatedPath(withPaths('x/*', 'files/*.whl'), 'files/a.whl')).toBe(true);
     expect(isDelegatedPath(withPaths(), 'files/a.whl')).toBe(false);
