@@ -9,7 +9,7 @@ import { keyId, type Key } from './metadata/key.ts';
 import { parseMetadataJSON, signedBytes, type Metadata, type Signed } from './metadata/metadata.ts';
 import { nobleEd25519Signer, signMetadata, webCryptoEd25519Signer, type Signer } from './signer.ts';
 import { envelope, testKey, testSeed, wireSnapshot, type TestKey } from './testing.ts';
-import { verifyDelegate, verifyRole, verifySignature } from './verify.ts';
+import { signingKeyIdentity, verifyDelegate, verifyRole, verifySignature } from './verify.ts';
 
 const a = testKey('verify a');
 const b = testKey('verify b');
@@ -79,6 +79,76 @@ describe('one key under two key ids counts once', () => {
     const withB = { ...md, signatures: [...md.signatures, (await signedBy(b.signer)).signatures[0]!] };
     const r = await verifyRole(withB, { keyids: [...role.keyids, b.keyid], threshold: 2 }, { ...twoIdsOneKey, [b.keyid]: b.key });
     expect(r).toMatchObject({ distinctSigners: 2, verified: true });
+  });
+});
+
+describe('one ECDSA key in two spellings counts once (key material, not key text)', () => {
+  // A fixed P-256 key (never random, so a failure reproduces).
+  const JWK = {
+    kty: 'EC', crv: 'P-256',
+    d: '-Uc19BvIkjxLgDPmpvkLkXh62lSXY9e6GkrRTfKcXfg',
+    x: 'oUa2l4C_ZkX05ka8BhMGLzZt8n5WSvevHQxpX80fzaE',
+    y: 'TU9Q8kPxTTgD0PxXJ-Q8BN5ooSIhfqU96TIzTaJR2cc',
+  };
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+  const b64 = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+  const ecKey = (pub: string): Key => ({ keytype: 'ecdsa', scheme: 'ecdsa-sha2-nistp256', keyval: { public: pub }, unrecognized: {} });
+
+  /** The key as PEM, as its raw 04 point in hex, and as PEM whose base64 differs only in unused padding bits. */
+  async function spellings(): Promise<{ pem: Key; raw: Key; padded: Key; priv: CryptoKey }> {
+    const priv = await crypto.subtle.importKey('jwk', JWK, algorithm, true, ['sign']);
+    const pub = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: JWK.x, y: JWK.y }, algorithm, true, ['verify']);
+    const body = b64(await crypto.subtle.exportKey('spki', pub));
+    // 91 DER bytes: the last base64 group holds one byte, so its second
+    // character carries 4 bits that decoders ignore.
+    expect(body.endsWith('==')).toBe(true);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const last = body.length - 3;
+    const tweaked = body.slice(0, last) + alphabet[alphabet.indexOf(body[last]!) | 0b1111] + body.slice(last + 1);
+    expect(tweaked).not.toBe(body);
+    const pem = (b: string) => `-----BEGIN PUBLIC KEY-----\n${b.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
+    return {
+      pem: ecKey(pem(body)),
+      raw: ecKey(toHex(new Uint8Array(await crypto.subtle.exportKey('raw', pub)))),
+      padded: ecKey(pem(tweaked)),
+      priv,
+    };
+  }
+
+  /** One signature by the key, filed under both key ids. */
+  async function signedTwice(one: Key, two: Key, priv: CryptoKey): Promise<Metadata> {
+    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, priv, signedBytes(snapshot) as Uint8Array<ArrayBuffer>));
+    // WebCrypto gives r || s; securesystemslib writes DER.
+    const int = (b: Uint8Array) => {
+      let i = 0;
+      while (i < b.length - 1 && b[i] === 0) i++;
+      const v = b.subarray(i);
+      return v[0]! & 0x80 ? [0x02, v.length + 1, 0, ...v] : [0x02, v.length, ...v];
+    };
+    const body = [...int(raw.subarray(0, 32)), ...int(raw.subarray(32))];
+    const sig = toHex(Uint8Array.from([0x30, body.length, ...body]));
+    return { signed: snapshot, signatures: [{ keyid: keyId(one), sig }, { keyid: keyId(two), sig }], unrecognized: {} };
+  }
+
+  it.each([
+    ['a PEM and its raw 04 point', 'raw'],
+    ['two PEMs whose base64 differs only in unused padding bits', 'padded'],
+  ] as const)('%s: both verify, one distinct signer, threshold 2 not met', async (_name, other) => {
+    const keys = await spellings();
+    const [one, two] = [keys.pem, keys[other]];
+    expect(keyId(one)).not.toBe(keyId(two));
+    const md = await signedTwice(one, two, keys.priv);
+    const r = await verifyRole(md, { keyids: [keyId(one), keyId(two)], threshold: 2 }, { [keyId(one)]: one, [keyId(two)]: two });
+    expect(r.signed.size).toBe(2);
+    expect(r).toMatchObject({ distinctSigners: 1, verified: false, missing: 1 });
+    expect(await signingKeyIdentity(one)).toBe(await signingKeyIdentity(two));
+  });
+
+  it('tells the key from another key', async () => {
+    const keys = await spellings();
+    expect(await signingKeyIdentity(keys.pem)).not.toBe(await signingKeyIdentity(a.key));
+    expect(await signingKeyIdentity(a.key)).toBe(await signingKeyIdentity({ ...a.key, keyval: { public: a.key.keyval.public!.toUpperCase() } }));
+    expect(await signingKeyIdentity(a.key)).not.toBe(await signingKeyIdentity(b.key));
   });
 });
 

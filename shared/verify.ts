@@ -7,7 +7,7 @@
 // other TUF repositories sign with: ecdsa-sha2-nistp256 (DER signatures),
 // rsassa-pss-sha256 and rsa-pkcs1v15-sha256 (PEM SubjectPublicKeyInfo keys).
 
-import { fromHex } from './bytes.ts';
+import { fromHex, toHex } from './bytes.ts';
 import { ed25519Verify } from './crypto/ed25519.ts';
 import { digest } from './crypto/hash.ts';
 import { UnsignedMetadataError } from './errors.ts';
@@ -64,16 +64,37 @@ export async function verifySignature(key: Key, signature: string, data: Uint8Ar
 }
 
 /**
- * Identity of a key's material, for counting distinct signers. PEM keys are
- * compared by their DER (line breaks and whitespace do not make a new key),
- * hex keys case-insensitively, and the scheme is ignored: one RSA key listed
- * once for PSS and once for PKCS#1 v1.5 is still one key.
+ * Identity of a key's material, for counting distinct signers: the key as
+ * the platform decodes it, never its text. Otherwise one key could sign
+ * twice by being listed twice in different spellings: a P-256 key as PEM
+ * and as its raw `04...` point, two PEMs whose base64 differs only in the
+ * unused bits of its last character (decoders ignore them), other line
+ * breaks, upper-case hex. The scheme is ignored: one RSA key listed for PSS
+ * and for PKCS#1 v1.5 is one key. A key that does not decode keeps its text
+ * (it verifies nothing, so it never counts).
  */
-export function signingKeyIdentity(key: Key): string {
+export async function signingKeyIdentity(key: Key): Promise<string> {
   const pub = key.keyval.public ?? '';
-  const family = key.keytype === 'ecdsa-sha2-nistp256' ? 'ecdsa' : key.keytype;
-  const der = pemBody(pub);
-  return der !== undefined ? `${family}\u0000spki\u0000${der}` : `${family}\u0000hex\u0000${pub.toLowerCase()}`;
+  try {
+    switch (key.keytype) {
+      case 'ed25519':
+        if (/^[0-9a-fA-F]{64}$/.test(pub)) return `ed25519\u0000${pub.toLowerCase()}`;
+        break;
+      case 'ecdsa':
+      case 'ecdsa-sha2-nistp256': {
+        const point = await crypto.subtle.exportKey('raw', await importEcdsaP256(pub, true));
+        return `ecdsa-p256\u0000${toHex(new Uint8Array(point as ArrayBuffer))}`;
+      }
+      case 'rsa': {
+        const jwk = (await crypto.subtle.exportKey('jwk', await importRsa(pub, 'RSA-PSS', true))) as { n?: unknown; e?: unknown };
+        if (typeof jwk.n === 'string' && typeof jwk.e === 'string') return `rsa\u0000${jwk.n}\u0000${jwk.e}`;
+        break;
+      }
+    }
+  } catch {
+    // Not a key of its type: fall through to its text.
+  }
+  return `${key.keytype}\u0000text\u0000${pub}`;
 }
 
 // --- WebCrypto key types -----------------------------------------------------
@@ -111,11 +132,16 @@ const buffer = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(by
 async function verifyEcdsaP256(pub: string, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
   const raw = derToRawEcdsa(signature, 32);
   if (!raw) return false;
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
-  const cryptoKey = /^04[0-9a-f]{128}$/.test(pub)
-    ? await crypto.subtle.importKey('raw', buffer(fromHex(pub)), algorithm, false, ['verify'])
-    : await crypto.subtle.importKey('spki', spki(pub), algorithm, false, ['verify']);
+  const cryptoKey = await importEcdsaP256(pub, false);
   return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, cryptoKey, raw, buffer(data));
+}
+
+/** @throws when `pub` is neither a P-256 PEM nor the hex of an uncompressed point. */
+async function importEcdsaP256(pub: string, extractable: boolean): Promise<CryptoKey> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+  return /^04[0-9a-f]{128}$/.test(pub)
+    ? crypto.subtle.importKey('raw', buffer(fromHex(pub)), algorithm, extractable, ['verify'])
+    : crypto.subtle.importKey('spki', spki(pub), algorithm, extractable, ['verify']);
 }
 
 /**
@@ -268,7 +294,7 @@ export async function verifyRole(
     const key = Object.hasOwn(keys, keyid) ? keys[keyid] : undefined;
     if (key && (await signedByKey(md, keyid, key, data))) {
       signed.add(keyid);
-      identities.add(signingKeyIdentity(key));
+      identities.add(await signingKeyIdentity(key));
     } else {
       unsigned.add(keyid);
     }
