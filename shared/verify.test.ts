@@ -95,7 +95,7 @@ describe('one ECDSA key in two spellings counts once (key material, not key text
   const ecKey = (pub: string): Key => ({ keytype: 'ecdsa', scheme: 'ecdsa-sha2-nistp256', keyval: { public: pub }, unrecognized: {} });
 
   /** The key as PEM, as its raw 04 point in hex, and as PEM whose base64 differs only in unused padding bits. */
-  async function spellings(): Promise<{ pem: Key; raw: Key; padded: Key; priv: CryptoKey }> {
+  async function spellings(): Promise<{ pem: Key; raw: Key; upper: Key; padded: Key; priv: CryptoKey }> {
     const priv = await crypto.subtle.importKey('jwk', JWK, algorithm, true, ['sign']);
     const pub = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: JWK.x, y: JWK.y }, algorithm, true, ['verify']);
     const body = b64(await crypto.subtle.exportKey('spki', pub));
@@ -107,9 +107,11 @@ describe('one ECDSA key in two spellings counts once (key material, not key text
     const tweaked = body.slice(0, last) + alphabet[alphabet.indexOf(body[last]!) | 0b1111] + body.slice(last + 1);
     expect(tweaked).not.toBe(body);
     const pem = (b: string) => `-----BEGIN PUBLIC KEY-----\n${b.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
+    const point = toHex(new Uint8Array(await crypto.subtle.exportKey('raw', pub)));
     return {
       pem: ecKey(pem(body)),
-      raw: ecKey(toHex(new Uint8Array(await crypto.subtle.exportKey('raw', pub)))),
+      raw: ecKey(point),
+      upper: ecKey(point.toUpperCase()),
       padded: ecKey(pem(tweaked)),
       priv,
     };
@@ -132,6 +134,7 @@ describe('one ECDSA key in two spellings counts once (key material, not key text
 
   it.each([
     ['a PEM and its raw 04 point', 'raw'],
+    ['a PEM and its raw 04 point in upper-case hex', 'upper'],
     ['two PEMs whose base64 differs only in unused padding bits', 'padded'],
   ] as const)('%s: both verify, one distinct signer, threshold 2 not met', async (_name, other) => {
     const keys = await spellings();

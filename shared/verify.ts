@@ -127,7 +127,7 @@ const buffer = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(by
  * ECDSA P-256 over SHA-256. securesystemslib (pyca/cryptography) writes the
  * signature as DER `SEQUENCE { r INTEGER, s INTEGER }`; WebCrypto wants the
  * fixed-size r || s. The public key is PEM SPKI, or (older go-tuf) the hex of
- * the uncompressed point.
+ * the uncompressed point, in either case like every other hex we read.
  */
 async function verifyEcdsaP256(pub: string, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
   const raw = derToRawEcdsa(signature, 32);
@@ -139,7 +139,7 @@ async function verifyEcdsaP256(pub: string, signature: Uint8Array, data: Uint8Ar
 /** @throws when `pub` is neither a P-256 PEM nor the hex of an uncompressed point. */
 async function importEcdsaP256(pub: string, extractable: boolean): Promise<CryptoKey> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
-  return /^04[0-9a-f]{128}$/.test(pub)
+  return /^04[0-9a-fA-F]{128}$/.test(pub)
     ? crypto.subtle.importKey('raw', buffer(fromHex(pub)), algorithm, extractable, ['verify'])
     : crypto.subtle.importKey('spki', spki(pub), algorithm, extractable, ['verify']);
 }
