@@ -58,6 +58,28 @@ describe('canonical JSON agrees with @tufjs/canonical-json', () => {
   });
 });
 
+describe('canonical JSON with astral object keys', () => {
+  // tuf-js sorts keys by UTF-16 unit, Python (securesystemslib) by code point:
+  // they differ only when a key holds a surrogate pair. The model here is
+  // tuf-js for every member, ordered by code point.
+  const byCodePoint = (x: string, y: string): number => {
+    const [a, b] = [Array.from(x, (c) => c.codePointAt(0)!), Array.from(y, (c) => c.codePointAt(0)!)];
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+    return a.length - b.length;
+  };
+  const astralKey = fc.string({ unit: fc.constantFrom('a', '\uFFFD', '\uE000', '\u{1F600}', '\u{10000}', '\u{10FFFF}'), maxLength: 3 });
+
+  it('orders members by code point, each encoded as tuf-js encodes it', () => {
+    fc.assert(
+      fc.property(fc.dictionary(astralKey, json, { maxKeys: 6, noNullPrototype: true }), (obj) => {
+        const members = Object.keys(obj).sort(byCodePoint).map((k) => `${tufjsCanonicalize(k)}:${tufjsCanonicalize(obj[k]!)}`);
+        expect(canonicalize(obj)).toBe(`{${members.join(',')}}`);
+      }),
+      { numRuns: 500, seed: 10 },
+    );
+  });
+});
+
 describe('canonical JSON form', () => {
   it('has no whitespace and sorts keys at every level', () => {
     expect(canonicalize({ b: [1, { d: 1, c: 2 }], a: {}, '': null })).toBe('{"":null,"a":{},"b":[1,{"c":2,"d":1}]}');
