@@ -5,7 +5,7 @@
 import { canonicalize as tufjsCanonicalize } from '@tufjs/canonical-json';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalBytes, canonicalize, type JsonValue } from './canonical-json.ts';
+import { canonicalBytes, canonicalize, canonicalProblem, MAX_DEPTH, type JsonValue } from './canonical-json.ts';
 
 // Object keys from the BMP below U+D800: there UTF-16 order (tuf-js sorts
 // with Array.prototype.sort) and code-point order (Python) coincide, so the
@@ -32,7 +32,7 @@ describe('canonical JSON agrees with @tufjs/canonical-json', () => {
       fc.property(json, (value) => {
         expect(canonicalize(value)).toBe(tufjsCanonicalize(value));
       }),
-      { numRuns: 2000 },
+      { numRuns: 2000, seed: 2000 },
     );
   });
 
@@ -44,7 +44,7 @@ describe('canonical JSON agrees with @tufjs/canonical-json', () => {
         fc.pre(!/[\u0000-\u001f]/.test(text));
         expect(canonicalize(JSON.parse(text))).toBe(text);
       }),
-      { numRuns: 500 },
+      { numRuns: 500, seed: 500 },
     );
   });
 
@@ -53,7 +53,29 @@ describe('canonical JSON agrees with @tufjs/canonical-json', () => {
       fc.property(json, (value) => {
         expect(canonicalBytes(value)).toEqual(new TextEncoder().encode(canonicalize(value)));
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 300 },
+    );
+  });
+});
+
+describe('canonical JSON with astral object keys', () => {
+  // tuf-js sorts keys by UTF-16 unit, Python (securesystemslib) by code point:
+  // they differ only when a key holds a surrogate pair. The model here is
+  // tuf-js for every member, ordered by code point.
+  const byCodePoint = (x: string, y: string): number => {
+    const [a, b] = [Array.from(x, (c) => c.codePointAt(0)!), Array.from(y, (c) => c.codePointAt(0)!)];
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+    return a.length - b.length;
+  };
+  const astralKey = fc.string({ unit: fc.constantFrom('a', '\uFFFD', '\uE000', '\u{1F600}', '\u{10000}', '\u{10FFFF}'), maxLength: 3 });
+
+  it('orders members by code point, each encoded as tuf-js encodes it', () => {
+    fc.assert(
+      fc.property(fc.dictionary(astralKey, json, { maxKeys: 6, noNullPrototype: true }), (obj) => {
+        const members = Object.keys(obj).sort(byCodePoint).map((k) => `${tufjsCanonicalize(k)}:${tufjsCanonicalize(obj[k]!)}`);
+        expect(canonicalize(obj)).toBe(`{${members.join(',')}}`);
+      }),
+      { numRuns: 500, seed: 10 },
     );
   });
 });
@@ -155,5 +177,46 @@ describe('canonical JSON rejects what it can not encode portably', () => {
     ['a function in an object', { f: () => 1 }],
   ])('rejects %s', (_name, value) => {
     expect(() => canonicalize(value as unknown as JsonValue)).toThrow(TypeError);
+  });
+});
+
+describe('canonicalProblem: the parse-time check that canonicalize will not throw', () => {
+  it.each([
+    ['a float', { a: [1, { b: 0.5 }] }],
+    ['Infinity (1e999 once parsed)', [JSON.parse('1e999')]],
+    ['NaN', Number.NaN],
+    ['an unsafe integer', 2 ** 53],
+    ['a lone surrogate in a value', ['ok', 'a\uD83Db']],
+    ['a lone surrogate in a key', { '\uDFFF': 1 }],
+    ['undefined in an array', [undefined]],
+    ['a function in an object', { f: () => 1 }],
+    ['a bigint', 1n],
+  ])('names %s, which canonicalize refuses', (_name, value) => {
+    expect(canonicalProblem(value)).toMatch(/./);
+    expect(() => canonicalize(value as unknown as JsonValue)).toThrow(TypeError);
+  });
+
+  it('finds nothing in any value canonicalize encodes', () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        expect(canonicalProblem(value)).toBeUndefined();
+      }),
+      { numRuns: 300, seed: 300 },
+    );
+  });
+
+  const nested = (n: number): JsonValue => JSON.parse('['.repeat(n) + ']'.repeat(n));
+
+  it(`accepts ${MAX_DEPTH} nested containers and refuses ${MAX_DEPTH + 1}`, () => {
+    expect(canonicalProblem(nested(MAX_DEPTH))).toBeUndefined();
+    expect(canonicalize(nested(MAX_DEPTH))).toBe('['.repeat(MAX_DEPTH) + ']'.repeat(MAX_DEPTH));
+    expect(canonicalProblem(nested(MAX_DEPTH + 1))).toMatch(/deeper than 100/);
+    expect(canonicalProblem({ a: { b: [nested(MAX_DEPTH - 2)] } })).toMatch(/deeper/);
+  });
+
+  it('does not overflow the stack on nesting that would overflow the encoder', () => {
+    const deep = nested(200_000);
+    expect(() => canonicalize(deep)).toThrow(RangeError);
+    expect(canonicalProblem(deep)).toMatch(/deeper/);
   });
 });

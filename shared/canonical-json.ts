@@ -29,10 +29,17 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const SURROGATE = /[\uD800-\uDFFF]/;
 const SPECIAL = /[\\"\uD800-\uDFFF]/;
 
+const hasLoneSurrogate = (s: string): boolean => SURROGATE.test(s) && LONE_SURROGATE.test(s);
+
+// Integers only: floats have no canonical spelling (securesystemslib refuses
+// them too), and beyond 2^53 a JavaScript number is no longer the integer
+// that was written.
+const isCanonicalNumber = (n: number): boolean => Number.isSafeInteger(n);
+
 function encodeString(s: string): string {
   // One cheap test first: most strings (hex, names, paths) need no work.
   if (!SPECIAL.test(s)) return '"' + s + '"';
-  if (LONE_SURROGATE.test(s)) throw new TypeError('canonical JSON: string has a lone surrogate');
+  if (hasLoneSurrogate(s)) throw new TypeError('canonical JSON: string has a lone surrogate');
   return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
 }
 
@@ -46,7 +53,7 @@ function encode(value: JsonValue): string {
     case 'string':
       return encodeString(value);
     case 'number':
-      if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON: not a safe integer: ${value}`);
+      if (!isCanonicalNumber(value)) throw new TypeError(`canonical JSON: not a safe integer: ${value}`);
       return Object.is(value, -0) ? '0' : String(value);
     case 'boolean':
       return value ? 'true' : 'false';
@@ -71,9 +78,69 @@ function encode(value: JsonValue): string {
   }
 }
 
-/** @throws {TypeError} for non-integers, lone surrogates and non-JSON values. */
+/**
+ * Untrusted JSON must pass canonicalProblem first (parseMetadataJSON does):
+ * the encoder recurses once per nesting level.
+ * @throws {TypeError} for non-integers, lone surrogates and non-JSON values.
+ */
 export function canonicalize(value: JsonValue): string {
   return encode(value);
+}
+
+/**
+ * Nesting deeper than this is refused: TUF metadata nests about 7 levels,
+ * and the recursive encoder overflows the stack some thousands deep (a 16 KB
+ * timestamp can nest 8,000 arrays).
+ */
+export const MAX_DEPTH = 100;
+
+/**
+ * Why `value` can not be encoded as canonical JSON (a number that is not a
+ * safe integer, a lone surrogate in a string or an object key, a value JSON
+ * does not have, nesting deeper than `maxDepth`), or undefined if it can.
+ * Iterative, so hostile nesting can not overflow the stack.
+ */
+export function canonicalProblem(value: unknown, maxDepth = MAX_DEPTH): string | undefined {
+  const top = scalarProblem(value);
+  if (top !== undefined || typeof value !== 'object' || value === null) return top;
+  // Containers only go on the stack (scalars are checked in place): this
+  // walk costs about as much as JSON.parse, not more.
+  const containers: object[] = [value];
+  const depths: number[] = [1];
+  for (let v = containers.pop(); v !== undefined; v = containers.pop()) {
+    const depth = depths.pop()!;
+    if (depth > maxDepth) return `nested deeper than ${maxDepth} levels`;
+    let items: readonly unknown[] = v as unknown[];
+    if (!Array.isArray(v)) {
+      const keys = Object.keys(v);
+      items = keys.map((key) => (v as Record<string, unknown>)[key]);
+      if (keys.some(hasLoneSurrogate)) return 'an object key has a lone surrogate';
+    }
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null) {
+        containers.push(item);
+        depths.push(depth + 1);
+      } else {
+        const problem = scalarProblem(item);
+        if (problem !== undefined) return problem;
+      }
+    }
+  }
+  return undefined;
+}
+
+function scalarProblem(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'boolean':
+    case 'object': // null, or a container: the caller walks it
+      return undefined;
+    case 'string':
+      return hasLoneSurrogate(v) ? 'a string has a lone surrogate' : undefined;
+    case 'number':
+      return isCanonicalNumber(v) ? undefined : `${v} is not an integer canonical JSON can hold`;
+    default:
+      return `a value of type ${typeof v} is not JSON`;
+  }
 }
 
 const encoder = new TextEncoder();

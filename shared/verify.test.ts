@@ -3,13 +3,13 @@
 // under two ids can not sign twice (go-tuf fixed this bug twice).
 
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.ts';
+import { toHex, utf8 } from './bytes.ts';
 import { RepositoryError, UnsignedMetadataError } from './errors.ts';
 import { keyId, type Key } from './metadata/key.ts';
 import { parseMetadataJSON, signedBytes, type Metadata, type Signed } from './metadata/metadata.ts';
 import { nobleEd25519Signer, signMetadata, webCryptoEd25519Signer, type Signer } from './signer.ts';
-import { envelope, testKey, testSeed, wireSnapshot } from './testing.ts';
-import { verifyDelegate, verifyRole, verifySignature } from './verify.ts';
+import { envelope, testKey, testSeed, wireSnapshot, type TestKey } from './testing.ts';
+import { signingKeyIdentity, verifyDelegate, verifyRole, verifySignature } from './verify.ts';
 
 const a = testKey('verify a');
 const b = testKey('verify b');
@@ -82,6 +82,79 @@ describe('one key under two key ids counts once', () => {
   });
 });
 
+describe('one ECDSA key in two spellings counts once (key material, not key text)', () => {
+  // A fixed P-256 key (never random, so a failure reproduces).
+  const JWK = {
+    kty: 'EC', crv: 'P-256',
+    d: '-Uc19BvIkjxLgDPmpvkLkXh62lSXY9e6GkrRTfKcXfg',
+    x: 'oUa2l4C_ZkX05ka8BhMGLzZt8n5WSvevHQxpX80fzaE',
+    y: 'TU9Q8kPxTTgD0PxXJ-Q8BN5ooSIhfqU96TIzTaJR2cc',
+  };
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+  const b64 = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+  const ecKey = (pub: string): Key => ({ keytype: 'ecdsa', scheme: 'ecdsa-sha2-nistp256', keyval: { public: pub }, unrecognized: {} });
+
+  /** The key as PEM, as its raw 04 point in hex, and as PEM whose base64 differs only in unused padding bits. */
+  async function spellings(): Promise<{ pem: Key; raw: Key; upper: Key; padded: Key; priv: CryptoKey }> {
+    const priv = await crypto.subtle.importKey('jwk', JWK, algorithm, true, ['sign']);
+    const pub = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: JWK.x, y: JWK.y }, algorithm, true, ['verify']);
+    const body = b64(await crypto.subtle.exportKey('spki', pub));
+    // 91 DER bytes: the last base64 group holds one byte, so its second
+    // character carries 4 bits that decoders ignore.
+    expect(body.endsWith('==')).toBe(true);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const last = body.length - 3;
+    const tweaked = body.slice(0, last) + alphabet[alphabet.indexOf(body[last]!) | 0b1111] + body.slice(last + 1);
+    expect(tweaked).not.toBe(body);
+    const pem = (b: string) => `-----BEGIN PUBLIC KEY-----\n${b.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
+    const point = toHex(new Uint8Array(await crypto.subtle.exportKey('raw', pub)));
+    return {
+      pem: ecKey(pem(body)),
+      raw: ecKey(point),
+      upper: ecKey(point.toUpperCase()),
+      padded: ecKey(pem(tweaked)),
+      priv,
+    };
+  }
+
+  /** One signature by the key, filed under both key ids. */
+  async function signedTwice(one: Key, two: Key, priv: CryptoKey): Promise<Metadata> {
+    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, priv, signedBytes(snapshot) as Uint8Array<ArrayBuffer>));
+    // WebCrypto gives r || s; securesystemslib writes DER.
+    const int = (b: Uint8Array) => {
+      let i = 0;
+      while (i < b.length - 1 && b[i] === 0) i++;
+      const v = b.subarray(i);
+      return v[0]! & 0x80 ? [0x02, v.length + 1, 0, ...v] : [0x02, v.length, ...v];
+    };
+    const body = [...int(raw.subarray(0, 32)), ...int(raw.subarray(32))];
+    const sig = toHex(Uint8Array.from([0x30, body.length, ...body]));
+    return { signed: snapshot, signatures: [{ keyid: keyId(one), sig }, { keyid: keyId(two), sig }], unrecognized: {} };
+  }
+
+  it.each([
+    ['a PEM and its raw 04 point', 'raw'],
+    ['a PEM and its raw 04 point in upper-case hex', 'upper'],
+    ['two PEMs whose base64 differs only in unused padding bits', 'padded'],
+  ] as const)('%s: both verify, one distinct signer, threshold 2 not met', async (_name, other) => {
+    const keys = await spellings();
+    const [one, two] = [keys.pem, keys[other]];
+    expect(keyId(one)).not.toBe(keyId(two));
+    const md = await signedTwice(one, two, keys.priv);
+    const r = await verifyRole(md, { keyids: [keyId(one), keyId(two)], threshold: 2 }, { [keyId(one)]: one, [keyId(two)]: two });
+    expect(r.signed.size).toBe(2);
+    expect(r).toMatchObject({ distinctSigners: 1, verified: false, missing: 1 });
+    expect(await signingKeyIdentity(one)).toBe(await signingKeyIdentity(two));
+  });
+
+  it('tells the key from another key', async () => {
+    const keys = await spellings();
+    expect(await signingKeyIdentity(keys.pem)).not.toBe(await signingKeyIdentity(a.key));
+    expect(await signingKeyIdentity(a.key)).toBe(await signingKeyIdentity({ ...a.key, keyval: { public: a.key.keyval.public!.toUpperCase() } }));
+    expect(await signingKeyIdentity(a.key)).not.toBe(await signingKeyIdentity(b.key));
+  });
+});
+
 describe('signatures that do not count', () => {
   it('ignores a valid signature by a key outside the role', async () => {
     const r = await verifyRole(await signedBy(a.signer, outsider.signer), roleABC(2), keys);
@@ -132,12 +205,81 @@ describe('verifySignature', () => {
   it.each([
     ['keytype rsa', { keytype: 'rsa' }],
     ['scheme ecdsa-sha2-nistp256', { scheme: 'ecdsa-sha2-nistp256' }],
-    ['an uppercase public key', { keyval: { public: a.key.keyval.public!.toUpperCase() } }],
     ['a short public key', { keyval: { public: a.key.keyval.public!.slice(2) } }],
     ['no public key', { keyval: {} }],
   ])('returns false for a key with %s', async (_name, patch) => {
     const sig = toHex(await a.signer.sign(data));
     expect(await verifySignature({ ...a.key, ...patch } as Key, sig, data)).toBe(false);
+  });
+});
+
+describe('hex case (securesystemslib decodes with bytes.fromhex, which takes either)', () => {
+  const data = signedBytes(snapshot);
+
+  it('verifies an upper-case or mixed-case signature as the same signature', async () => {
+    const sig = toHex(await a.signer.sign(data));
+    expect(await verifySignature(a.key, sig.toUpperCase(), data)).toBe(true);
+    expect(await verifySignature(a.key, sig.slice(0, 64).toUpperCase() + sig.slice(64), data)).toBe(true);
+  });
+
+  it('verifies against an upper-case ed25519 public key', async () => {
+    const upper = { ...a.key, keyval: { public: a.key.keyval.public!.toUpperCase() } };
+    expect(await verifySignature(upper, toHex(await a.signer.sign(data)), data)).toBe(true);
+  });
+
+  it('does not verify an upper-case signature of other data', async () => {
+    const other = toHex(await a.signer.sign(utf8('other'))).toUpperCase();
+    expect(await verifySignature(a.key, other, data)).toBe(false);
+  });
+});
+
+describe('odd signature entries parse, and count as not signed', () => {
+  // Key ids are any string (python-tuf): `d` is filed under a name, not a hash.
+  const d = testKey('verify d');
+  const e = testKey('verify e');
+  const F = 'key of a person, not a hash ✓';
+  const oddKeys: Record<string, Key> = { ...keys, [d.keyid]: d.key, [F]: e.key };
+  const oddRole = (threshold: number) => ({ keyids: [a.keyid, b.keyid, c.keyid, d.keyid, F], threshold });
+
+  async function oddDocument(): Promise<Metadata> {
+    const sigOf = async (k: TestKey) => toHex(await k.signer.sign(signedBytes(snapshot)));
+    const good = await sigOf(a);
+    const wire = envelope(wireSnapshot(), [
+      { keyid: a.keyid, sig: 'zz' }, // a duplicated keyid: the first entry is junk...
+      { keyid: b.keyid, sig: '' }, // tuf-on-ci: not signed yet
+      { keyid: c.keyid, sig: 'not hex at all' },
+      { keyid: d.keyid, sig: (await sigOf(d)).slice(2) }, // one byte short
+      { keyid: a.keyid, sig: good }, // ...the second is a's real signature
+      { keyid: a.keyid, sig: good }, // and a third copy of it
+      { keyid: F, sig: await sigOf(e) },
+      { keyid: 'no such key', sig: good },
+    ]);
+    return parseMetadataJSON('snapshot', wire);
+  }
+
+  it('parses every entry as it is', async () => {
+    const md = await oddDocument();
+    expect(md.signatures.map((s) => s.keyid)).toEqual([a.keyid, b.keyid, c.keyid, d.keyid, a.keyid, a.keyid, F, 'no such key']);
+  });
+
+  it('counts a and F as signed (a once), b, c and d as not signed', async () => {
+    const r = await verifyRole(await oddDocument(), oddRole(2), oddKeys);
+    expect([...r.signed].sort()).toEqual([a.keyid, F].sort());
+    expect([...r.unsigned].sort()).toEqual([b.keyid, c.keyid, d.keyid].sort());
+    expect(r).toMatchObject({ distinctSigners: 2, verified: true, missing: 0 });
+  });
+
+  it('does not meet threshold 3: the three copies of a are one key', async () => {
+    const r = await verifyRole(await oddDocument(), oddRole(3), oddKeys);
+    expect(r).toMatchObject({ distinctSigners: 2, verified: false, missing: 1 });
+    await expect(verifyDelegate('snapshot', await oddDocument(), oddRole(3), oddKeys)).rejects.toThrow(UnsignedMetadataError);
+  });
+
+  it('does not take a key id such as "constructor" from the object prototype', async () => {
+    const md = parseMetadataJSON('snapshot', envelope(wireSnapshot(), [{ keyid: 'constructor', sig: '' }]));
+    const r = await verifyRole(md, { keyids: ['constructor', a.keyid], threshold: 1 }, keys);
+    expect(r).toMatchObject({ verified: false, distinctSigners: 0 });
+    expect([...r.unsigned].sort()).toEqual(['constructor', a.keyid].sort());
   });
 });
 

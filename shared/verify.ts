@@ -7,7 +7,7 @@
 // other TUF repositories sign with: ecdsa-sha2-nistp256 (DER signatures),
 // rsassa-pss-sha256 and rsa-pkcs1v15-sha256 (PEM SubjectPublicKeyInfo keys).
 
-import { fromHex } from './bytes.ts';
+import { fromHex, toHex } from './bytes.ts';
 import { ed25519Verify } from './crypto/ed25519.ts';
 import { digest } from './crypto/hash.ts';
 import { UnsignedMetadataError } from './errors.ts';
@@ -28,14 +28,24 @@ export interface VerificationResult {
   readonly missing: number;
 }
 
-/** False for unsupported key types or malformed signatures: never throws on untrusted input. */
+// A signature is hex of either case: securesystemslib decodes it with
+// Python's bytes.fromhex, which accepts both, and the spelling of `sig` is
+// not signed, so its case can not change what a signature proves. Anything
+// else (empty, odd length, not hex, bytes.fromhex's spaces) is not a
+// signature: it counts as "not signed".
+const SIGNATURE_HEX = /^(?:[0-9a-fA-F]{2})+$/;
+
+/**
+ * False for unsupported key types and for signatures that are empty, not
+ * hex or of the wrong length: never throws on untrusted input.
+ */
 export async function verifySignature(key: Key, signature: string, data: Uint8Array): Promise<boolean> {
   const pub = key.keyval.public;
-  if (typeof pub !== 'string' || !/^[0-9a-f]*$/.test(signature) || signature.length % 2 !== 0) return false;
+  if (typeof pub !== 'string' || !SIGNATURE_HEX.test(signature)) return false;
   try {
     switch (key.scheme) {
       case 'ed25519':
-        if (key.keytype !== 'ed25519' || !/^[0-9a-f]{64}$/.test(pub) || signature.length !== 128) return false;
+        if (key.keytype !== 'ed25519' || !/^[0-9a-fA-F]{64}$/.test(pub) || signature.length !== 128) return false;
         return ed25519Verify(fromHex(pub), data, fromHex(signature));
       case 'ecdsa-sha2-nistp256':
         if (key.keytype !== 'ecdsa' && key.keytype !== 'ecdsa-sha2-nistp256') return false;
@@ -54,16 +64,37 @@ export async function verifySignature(key: Key, signature: string, data: Uint8Ar
 }
 
 /**
- * Identity of a key's material, for counting distinct signers. PEM keys are
- * compared by their DER (line breaks and whitespace do not make a new key),
- * hex keys case-insensitively, and the scheme is ignored: one RSA key listed
- * once for PSS and once for PKCS#1 v1.5 is still one key.
+ * Identity of a key's material, for counting distinct signers: the key as
+ * the platform decodes it, never its text. Otherwise one key could sign
+ * twice by being listed twice in different spellings: a P-256 key as PEM
+ * and as its raw `04...` point, two PEMs whose base64 differs only in the
+ * unused bits of its last character (decoders ignore them), other line
+ * breaks, upper-case hex. The scheme is ignored: one RSA key listed for PSS
+ * and for PKCS#1 v1.5 is one key. A key that does not decode keeps its text
+ * (it verifies nothing, so it never counts).
  */
-export function signingKeyIdentity(key: Key): string {
+export async function signingKeyIdentity(key: Key): Promise<string> {
   const pub = key.keyval.public ?? '';
-  const family = key.keytype === 'ecdsa-sha2-nistp256' ? 'ecdsa' : key.keytype;
-  const der = pemBody(pub);
-  return der !== undefined ? `${family}\u0000spki\u0000${der}` : `${family}\u0000hex\u0000${pub.toLowerCase()}`;
+  try {
+    switch (key.keytype) {
+      case 'ed25519':
+        if (/^[0-9a-fA-F]{64}$/.test(pub)) return `ed25519\u0000${pub.toLowerCase()}`;
+        break;
+      case 'ecdsa':
+      case 'ecdsa-sha2-nistp256': {
+        const point = await crypto.subtle.exportKey('raw', await importEcdsaP256(pub, true));
+        return `ecdsa-p256\u0000${toHex(new Uint8Array(point as ArrayBuffer))}`;
+      }
+      case 'rsa': {
+        const jwk = (await crypto.subtle.exportKey('jwk', await importRsa(pub, 'RSA-PSS', true))) as { n?: unknown; e?: unknown };
+        if (typeof jwk.n === 'string' && typeof jwk.e === 'string') return `rsa\u0000${jwk.n}\u0000${jwk.e}`;
+        break;
+      }
+    }
+  } catch {
+    // Not a key of its type: fall through to its text.
+  }
+  return `${key.keytype}\u0000text\u0000${pub}`;
 }
 
 // --- WebCrypto key types -----------------------------------------------------
@@ -96,16 +127,21 @@ const buffer = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(by
  * ECDSA P-256 over SHA-256. securesystemslib (pyca/cryptography) writes the
  * signature as DER `SEQUENCE { r INTEGER, s INTEGER }`; WebCrypto wants the
  * fixed-size r || s. The public key is PEM SPKI, or (older go-tuf) the hex of
- * the uncompressed point.
+ * the uncompressed point, in either case like every other hex we read.
  */
 async function verifyEcdsaP256(pub: string, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
   const raw = derToRawEcdsa(signature, 32);
   if (!raw) return false;
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
-  const cryptoKey = /^04[0-9a-f]{128}$/.test(pub)
-    ? await crypto.subtle.importKey('raw', buffer(fromHex(pub)), algorithm, false, ['verify'])
-    : await crypto.subtle.importKey('spki', spki(pub), algorithm, false, ['verify']);
+  const cryptoKey = await importEcdsaP256(pub, false);
   return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, cryptoKey, raw, buffer(data));
+}
+
+/** @throws when `pub` is neither a P-256 PEM nor the hex of an uncompressed point. */
+async function importEcdsaP256(pub: string, extractable: boolean): Promise<CryptoKey> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+  return /^04[0-9a-fA-F]{128}$/.test(pub)
+    ? crypto.subtle.importKey('raw', buffer(fromHex(pub)), algorithm, extractable, ['verify'])
+    : crypto.subtle.importKey('spki', spki(pub), algorithm, extractable, ['verify']);
 }
 
 /**
@@ -234,23 +270,31 @@ function pssSaltLength(signature: Uint8Array, n: bigint, e: bigint): number | un
   return dbLength - i - 1;
 }
 
-/** Checks `md` against a role's keys and threshold, as given by its delegator. */
+/** Whether any of the signatures filed under `keyid` (usually one) verifies. */
+async function signedByKey(md: Metadata, keyid: string, key: Key, data: Uint8Array): Promise<boolean> {
+  for (const s of md.signatures) if (s.keyid === keyid && (await verifySignature(key, s.sig, data))) return true;
+  return false;
+}
+
+/**
+ * Checks `md` against a role's keys and threshold, as given by its
+ * delegator. Reports, as python-tuf's VerificationResult does, which of the
+ * role's keys signed and which did not.
+ */
 export async function verifyRole(
   md: Metadata,
   role: Pick<Role, 'keyids' | 'threshold'>,
   keys: Readonly<Record<string, Key>>,
 ): Promise<VerificationResult> {
   const data = signedBytes(md.signed);
-  const sigs = new Map(md.signatures.map((s) => [s.keyid, s.sig]));
   const signed = new Set<string>();
   const unsigned = new Set<string>();
   const identities = new Set<string>();
   for (const keyid of role.keyids) {
-    const key = keys[keyid];
-    const sig = sigs.get(keyid);
-    if (key && sig !== undefined && (await verifySignature(key, sig, data))) {
+    const key = Object.hasOwn(keys, keyid) ? keys[keyid] : undefined;
+    if (key && (await signedByKey(md, keyid, key, data))) {
       signed.add(keyid);
-      identities.add(signingKeyIdentity(key));
+      identities.add(await signingKeyIdentity(key));
     } else {
       unsigned.add(keyid);
     }

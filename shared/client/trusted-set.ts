@@ -51,11 +51,11 @@ const getOwn = <T>(record: Readonly<Record<string, T>>, key: string): T | undefi
   Object.hasOwn(record, key) ? record[key] : undefined;
 
 /** A role's keys as a comparable string: key ids with their key material. */
-function roleKeys(root: Root, role: 'timestamp' | 'snapshot'): string {
-  return root.roles[role].keyids
-    .map((id) => `${id}=${root.keys[id] ? signingKeyIdentity(root.keys[id]) : ''}`)
-    .sort()
-    .join('\n');
+async function roleKeys(root: Root, role: 'timestamp' | 'snapshot'): Promise<string> {
+  const entries = await Promise.all(
+    root.roles[role].keyids.map(async (id) => `${id}=${root.keys[id] ? await signingKeyIdentity(root.keys[id]) : ''}`),
+  );
+  return entries.sort().join('\n');
 }
 
 export class TrustedSet {
@@ -134,8 +134,8 @@ export class TrustedSet {
         throw new BadVersionNumberError(`expected root version ${trusted.version + 1}, got ${root.signed.version}`);
       }
       await verifyDelegate('root', root, root.signed.roles.root, root.signed.keys);
-      if (roleKeys(trusted, 'timestamp') !== roleKeys(root.signed, 'timestamp') || roleKeys(trusted, 'snapshot') !== roleKeys(root.signed, 'snapshot')) {
-        this.#keysRotated = true;
+      for (const role of ['timestamp', 'snapshot'] as const) {
+        if ((await roleKeys(trusted, role)) !== (await roleKeys(root.signed, role))) this.#keysRotated = true;
       }
       this.#root = root;
       return root;

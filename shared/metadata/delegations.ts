@@ -2,7 +2,7 @@
 // patterns, searched in order) or TAP 15 succinct hashed bins. Exactly one.
 
 import type { JsonObject } from '../canonical-json.ts';
-import { asArray, asMap, asObject, fail, HEX64, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
+import { asArray, asMap, asObject, fail, setOwn, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
 import { keyToJSON, parseKey, type Key } from './key.ts';
 import {
   delegatedRoleToJSON, parseDelegatedRole, parseSuccinctRoles, succinctRolesToJSON,
@@ -20,10 +20,11 @@ export type Delegations =
 
 export function parseDelegations(value: unknown, path: string): Delegations {
   const obj = asObject(value, path);
-  const keys = asMap(obj.keys, `${path}.keys`, parseKey, HEX64);
+  // Key ids are any string (python-tuf); thresholds count key material (verify.ts).
+  const keys = asMap(obj.keys, `${path}.keys`, parseKey);
   const common = { keys, unrecognized: unrecognized(obj, ['keys', 'roles', 'succinct_roles']) };
   const checkKeyids = (ids: readonly string[], where: string) => {
-    for (const id of ids) if (!keys[id]) fail(where, `unknown keyid ${id}`);
+    for (const id of ids) if (!Object.hasOwn(keys, id)) fail(where, `unknown keyid ${id}`);
   };
   if ((obj.roles === undefined) === (obj.succinct_roles === undefined)) {
     fail(path, 'exactly one of roles and succinct_roles is required');
@@ -45,7 +46,7 @@ export function parseDelegations(value: unknown, path: string): Delegations {
 
 export function delegationsToJSON(d: Delegations): JsonObject {
   const keys: Record<string, JsonObject> = {};
-  for (const [id, key] of Object.entries(d.keys)) keys[id] = keyToJSON(key);
+  for (const [id, key] of Object.entries(d.keys)) setOwn(keys, id, keyToJSON(key));
   return withUnrecognized(
     d.kind === 'succinct'
       ? { keys, succinct_roles: succinctRolesToJSON(d.succinctRoles) }

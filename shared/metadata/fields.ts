@@ -85,5 +85,4 @@ export function withUnrecognized(known: Record<string, JsonValue | undefined>, e
   return out;
 }
 
-export const HEX64 = /^[0-9a-f]{64}$/;
 export const HEX = /^(?:[0-9a-fA-F]{2})+$/;

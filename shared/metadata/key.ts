@@ -39,11 +39,3 @@ export function keyId(key: Key): string {
 export function ed25519Key(publicKey: Uint8Array): Key {
   return { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: toHex(publicKey) }, unrecognized: {} };
 }
-
-/**
- * Identity of the key material itself. Thresholds count distinct identities,
- * so one key listed under two key ids can never count twice.
- */
-export function keyIdentity(key: Key): string {
-  return `${key.keytype}\u0000${key.scheme}\u0000${key.keyval.public}`;
-}

@@ -6,8 +6,9 @@ import type { JsonObject } from '../canonical-json.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from '../bytes.ts';
 import { UsageError } from '../errors.ts';
+import { pathMatches } from './path-pattern.ts';
 import {
-  HEX64, asBoolean, asInteger, asObject, asString, asUniqueStrings, fail, unrecognized, withUnrecognized,
+  asBoolean, asInteger, asObject, asString, asUniqueStrings, fail, unrecognized, withUnrecognized,
   type Unrecognized,
 } from './fields.ts';
 
@@ -20,7 +21,7 @@ export interface Role {
 export function parseRole(value: unknown, path: string): Role {
   const obj = asObject(value, path);
   return {
-    keyids: asUniqueStrings(obj.keyids, `${path}.keyids`, HEX64),
+    keyids: asUniqueStrings(obj.keyids, `${path}.keyids`),
     threshold: asInteger(obj.threshold, `${path}.threshold`, 1),
     unrecognized: unrecognized(obj, ['keyids', 'threshold']),
   };
@@ -78,28 +79,9 @@ export function delegatedRoleToJSON(r: DelegatedRole): JsonObject {
   );
 }
 
-/**
- * Shell-style match of one path segment: `*` never crosses `/` (spec 5.6.7.1).
- * The `s` flag lets `?` match any character, as fnmatch and minimatch do
- * (without it `.` skips U+2028/U+2029, which target paths may contain).
- */
-function segmentMatches(pattern: string, segment: string): boolean {
-  const re = new RegExp(
-    '^' + pattern.replace(/[.+^${}()|[\]\\?]/g, (c) => (c === '?' ? '.' : '\\' + c)).replace(/\*/g, '[^/]*') + '$',
-    's',
-  );
-  return re.test(segment);
-}
-
 /** Whether `role` is trusted for `targetPath` (paths or path hash prefixes). */
 export function isDelegatedPath(role: DelegatedRole, targetPath: string): boolean {
-  if (role.paths) {
-    const parts = targetPath.split('/');
-    return role.paths.some((p) => {
-      const pp = p.split('/');
-      return pp.length === parts.length && pp.every((seg, i) => segmentMatches(seg, parts[i]!));
-    });
-  }
+  if (role.paths) return role.paths.some((pattern) => pathMatches(pattern, targetPath));
   const hash = Array.from(sha256(utf8(targetPath)), (b) => b.toString(16).padStart(2, '0')).join('');
   return (role.pathHashPrefixes ?? []).some((prefix) => hash.startsWith(prefix));
 }

@@ -52,10 +52,26 @@ describe('root roles', () => {
     expect(parse(signed)).toThrow(MetadataFormatError);
   });
 
-  it('rejects a key id that is not 64 lowercase hex digits', () => {
+  // python-tuf takes any string as a key id: a key id names a key, and only
+  // key material counts towards a threshold (verify.ts).
+  it.each([
+    ['upper-case hex', k.keyid.toUpperCase()],
+    ['a name', 'alice@example.com'],
+    ['__proto__', '__proto__'],
+    ['constructor', 'constructor'],
+  ])('accepts a key id that is %s, and serialises it back', (_name, id) => {
     const signed = wireRoot(k);
-    signed.keys = { [k.keyid.toUpperCase()]: keyJSON(k) };
-    signed.roles = Object.fromEntries(['root', 'targets', 'snapshot', 'timestamp'].map((r) => [r, { keyids: [k.keyid.toUpperCase()], threshold: 1 }]));
+    signed.keys = JSON.parse(`{${JSON.stringify(id)}:${JSON.stringify(keyJSON(k))}}`);
+    signed.roles = Object.fromEntries(['root', 'targets', 'snapshot', 'timestamp'].map((r) => [r, { keyids: [id], threshold: 1 }]));
+    const root = parse(signed)().signed;
+    expect(Object.keys(root.keys)).toEqual([id]);
+    expect(JSON.stringify(rootToJSON(root))).toBe(JSON.stringify(rootToJSON(parseRoot(JSON.parse(JSON.stringify(signed))))));
+    expect(Object.keys(rootToJSON(root).keys as object)).toEqual([id]);
+  });
+
+  it.each(['constructor', 'toString', '__proto__'])('rejects a role listing %s when root carries no such key', (id) => {
+    const signed = wireRoot(k);
+    signed.roles.snapshot.keyids = [id];
     expect(parse(signed)).toThrow(MetadataFormatError);
   });
 

@@ -1,7 +1,7 @@
 // Root: the trust anchor. Lists every top-level role's keys and threshold.
 
 import type { JsonObject } from '../canonical-json.ts';
-import { asBoolean, asMap, asObject, fail, HEX64, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
+import { asBoolean, asMap, asObject, fail, setOwn, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
 import { keyToJSON, parseKey, type Key } from './key.ts';
 import { parseRole, roleToJSON, type Role } from './role.ts';
 import { COMMON_FIELDS, commonToJSON, parseCommon, type SignedCommon } from './signed.ts';
@@ -20,13 +20,15 @@ export interface Root extends SignedCommon {
 
 export function parseRoot(value: unknown, path = 'signed'): Root {
   const obj = asObject(value, path);
-  const keys = asMap(obj.keys, `${path}.keys`, parseKey, HEX64);
+  // Key ids are any string, as in python-tuf: a key id only names a key; what
+  // counts towards a threshold is the key material (verify.ts).
+  const keys = asMap(obj.keys, `${path}.keys`, parseKey);
   const rolesObj = asObject(obj.roles, `${path}.roles`);
   const roles = {} as Record<TopLevelRole, Role>;
   for (const name of TOP_LEVEL_ROLES) {
     if (rolesObj[name] === undefined) fail(`${path}.roles`, `missing role ${name}`);
     roles[name] = parseRole(rolesObj[name], `${path}.roles.${name}`);
-    for (const id of roles[name].keyids) if (!keys[id]) fail(`${path}.roles.${name}`, `unknown keyid ${id}`);
+    for (const id of roles[name].keyids) if (!Object.hasOwn(keys, id)) fail(`${path}.roles.${name}`, `unknown keyid ${id}`);
   }
   for (const name of Object.keys(rolesObj)) {
     if (!(TOP_LEVEL_ROLES as readonly string[]).includes(name)) fail(`${path}.roles`, `unknown role ${name}`);
@@ -45,7 +47,7 @@ export function parseRoot(value: unknown, path = 'signed'): Root {
 
 export function rootToJSON(r: Root): JsonObject {
   const keys: Record<string, JsonObject> = {};
-  for (const [id, key] of Object.entries(r.keys)) keys[id] = keyToJSON(key);
+  for (const [id, key] of Object.entries(r.keys)) setOwn(keys, id, keyToJSON(key));
   const roles: Record<string, JsonObject> = {};
   for (const name of TOP_LEVEL_ROLES) roles[name] = roleToJSON(r.roles[name]);
   return withUnrecognized(

@@ -203,7 +203,7 @@ describe('thresholds over mixed key types', () => {
     const pem = pemOf(rsa3072.publicKey);
     const rewrapped = keyOf('rsa', 'rsa-pkcs1v15-sha256', pem.replace(/\n(?!-----END)/g, '\n\n'));
     expect(keyId(rewrapped)).not.toBe(keyId(rsaKey));
-    expect(signingKeyIdentity(rewrapped)).toBe(signingKeyIdentity(rsaKey));
+    expect(await signingKeyIdentity(rewrapped)).toBe(await signingKeyIdentity(rsaKey));
     const md = await root({ rsa: true }, 2, { [keyId(rewrapped)]: rewrapped });
     const data = signedBytes(md.signed);
     md.signatures.push({ keyid: keyId(rewrapped), sig: hex(pkcs1(rsa3072.privateKey, data)) });

@@ -21,7 +21,7 @@ const TARGETS = new Map([['files/demo/demo-1.0.tar.gz', new TextEncoder().encode
 
 const SCRIPT = `
 import { Updater, memoryMetadataStore, httpFetcher } from ${JSON.stringify(join(SHARED, 'client/index.ts'))};
-import { verifySignature } from ${JSON.stringify(join(SHARED, 'verify.ts'))};
+import { signingKeyIdentity, verifySignature } from ${JSON.stringify(join(SHARED, 'verify.ts'))};
 const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 export default {
@@ -35,7 +35,9 @@ export default {
     const data = new TextEncoder().encode(input.data);
     const signatures = [];
     for (const v of input.vectors) signatures.push(await verifySignature(v.key, v.sig, data));
-    return Response.json({ stored: [...store.files.keys()].sort(), length: info.length, sha256: info.hashes.sha256, bytes: toHex(bytes), signatures });
+    const identities = [];
+    for (const k of input.identityKeys) identities.push(await signingKeyIdentity(k));
+    return Response.json({ stored: [...store.files.keys()].sort(), length: info.length, sha256: info.hashes.sha256, bytes: toHex(bytes), signatures, identities });
   },
 };
 `;
@@ -78,6 +80,17 @@ describe('the client core in workerd', () => {
       { key: key('ecdsa', 'ecdsa-sha2-nistp256', ecPem), sig: 'ab'.repeat(70) },
       { key: key('rsa', 'rsassa-pss-sha256', rsaPem), sig: pss(32).replace(/^../, '00') },
     ];
+    // Thresholds count key material as workerd's WebCrypto decodes it: the
+    // P-256 key as PEM and as its raw point is one key, as is the RSA key
+    // listed for PSS and for PKCS#1 v1.5.
+    const jwk = ec.publicKey.export({ format: 'jwk' });
+    const ecRaw = '04' + Buffer.from(jwk.x!, 'base64url').toString('hex') + Buffer.from(jwk.y!, 'base64url').toString('hex');
+    const identityKeys = [
+      key('ecdsa', 'ecdsa-sha2-nistp256', ecPem),
+      key('ecdsa', 'ecdsa-sha2-nistp256', ecRaw),
+      key('rsa', 'rsassa-pss-sha256', rsaPem),
+      key('rsa', 'rsa-pkcs1v15-sha256', rsaPem.replace(/\n/g, '\r\n')),
+    ];
     const path = [...TARGETS.keys()][0]!;
     const response = await client.dispatchFetch('http://client.test/', {
       method: 'POST',
@@ -88,6 +101,7 @@ describe('the client core in workerd', () => {
         path,
         data,
         vectors,
+        identityKeys,
       }),
     });
     expect(response.status, await response.clone().text()).toBe(200);
@@ -98,7 +112,13 @@ describe('the client core in workerd', () => {
       sha256: sha256Hex(TARGETS.get(path)!),
       bytes: Buffer.from(TARGETS.get(path)!).toString('hex'),
       signatures: [true, true, true, true, false, false],
+      identities: expect.any(Array),
     });
+    const [ecPemId, ecRawId, rsaPssId, rsaPkcs1Id] = result.identities as string[];
+    expect(ecPemId).toMatch(/^ecdsa-p256\u0000/);
+    expect(ecRawId).toBe(ecPemId);
+    expect(rsaPssId).toMatch(/^rsa\u0000/);
+    expect(rsaPkcs1Id).toBe(rsaPssId);
     expect((result.stored as string[]).filter((n) => n.startsWith('bins-'))).toHaveLength(1);
   });
 });
