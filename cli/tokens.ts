@@ -3,7 +3,7 @@
 // bucket for upload to production). The token itself is printed once.
 
 import { mintToken, normalizeProjectName, isValidProjectName, tokenKey, UsageError, utf8 } from '../shared/index.ts';
-import type { ObjectStore } from './store.ts';
+import type { ObjectStore } from '../shared/store/object-store.ts';
 
 /** @throws {UsageError} for invalid project names. */
 export async function createToken(store: ObjectStore, projects: readonly string[], now = Date.now()): Promise<string> {
