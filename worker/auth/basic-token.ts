@@ -4,7 +4,8 @@
 // the caller's (403).
 
 import { HTTPException } from 'hono/http-exception';
-import { parseToken, secretMatches, tokenKey, type TokenRecord } from '../../shared/index.ts';
+import { fromUtf8, parseToken, secretMatches, tokenKey, type TokenRecord } from '../../shared/index.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 
 function unauthorized(message: string): HTTPException {
   const res = new Response(`${message}\n`, {
@@ -32,13 +33,13 @@ function basicCredentials(header: string | null): { user: string; password: stri
  * The token record for the request's credentials.
  * @throws HTTPException 401 when missing, malformed or unknown.
  */
-export async function authenticate(bucket: R2Bucket, authorization: string | null): Promise<TokenRecord> {
+export async function authenticate(store: ObjectStore, authorization: string | null): Promise<TokenRecord> {
   const credentials = basicCredentials(authorization);
   if (!credentials) throw unauthorized('Authentication required: use username __token__ and an API token as the password.');
   if (credentials.user !== '__token__') throw unauthorized('Invalid credentials: the username must be __token__.');
   const parsed = parseToken(credentials.password);
-  const object = parsed && (await bucket.get(tokenKey(parsed.id)));
-  const record = object ? ((await object.json()) as TokenRecord) : null;
+  const object = parsed && (await store.get(tokenKey(parsed.id)));
+  const record = object ? (JSON.parse(fromUtf8(object.bytes)) as TokenRecord) : null;
   // One message for every failure, so a caller learns nothing about which part was wrong.
   if (!parsed || !record || !secretMatches(record, parsed.secret)) throw unauthorized('Invalid or non-existent authentication information.');
   return record;

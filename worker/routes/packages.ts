@@ -13,25 +13,17 @@ import { targetContentType } from '../http/content-type.ts';
 import { notFound } from '../http/errors.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
 import { serveObject } from '../http/serve-object.ts';
-import { consistentTargetKey, isConsistentTargetPath } from '../storage/keys.ts';
+import { consistentTargetKey } from '../storage/keys.ts';
+import { parsePackagePath } from '../package-url.ts';
 
 export const packages = new Hono<AppEnv>();
 
 packages.use('*', allowMethods('GET', 'HEAD'));
 
-const PACKAGE_PATH = /^([a-z0-9][a-z0-9-]*)\/([0-9a-f]{64})\/([^/]+)$/;
-
 /** The consistent-snapshot target path a package URL stands for, or null. */
 export function packageTargetPath(raw: string): string | null {
-  const m = PACKAGE_PATH.exec(raw);
-  if (!m) return null;
-  const path = `files/${m[1]}/${m[2]}.${m[3]}`;
-  return isConsistentTargetPath(path) ? path : null;
-}
-
-/** The link a simple page gives for a file (relative to `/simple/<project>/`). */
-export function packageUrl(project: string, sha256: string, filename: string): string {
-  return `../../packages/${project}/${sha256}/${filename}`;
+  const ref = parsePackagePath(raw);
+  return ref && `files/${ref.project}/${ref.sha256}.${ref.filename}`;
 }
 
 packages.get('/*', function packageFile(c) {

@@ -16,6 +16,7 @@ import { allowMethods } from '../http/allow-methods.ts';
 import { clientError, notFound } from '../http/errors.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
 import { cacheContext, type CacheContext } from '../storage/kv-cache.ts';
+import { r2Store } from '../storage/r2-store.ts';
 import { openSnapshot, resolveTarget } from '../storage/repository.ts';
 
 export const simple = new Hono<AppEnv>();
@@ -42,11 +43,12 @@ async function servePage(c: Context<AppEnv>, paths: { html: string; json: string
   const negotiated = negotiateSimpleFormat(c.req.header('Accept'));
   if (!negotiated) throw clientError(406, 'Not Acceptable: this index serves application/vnd.pypi.simple.v1+json and text/html');
   const cache = requestCache(c);
-  const view = await openSnapshot(c.env.REPO, cache);
+  const store = r2Store(c.env.REPO);
+  const view = await openSnapshot(store, cache);
   if (!view) throw notFound();
   const path = negotiated.format === 'json' ? paths.json : paths.html;
   const ifNoneMatch = c.req.header('If-None-Match') ?? null;
-  const target = await resolveTarget(c.env.REPO, view, path, cache, { prefetch: c.req.method === 'GET' && ifNoneMatch === null });
+  const target = await resolveTarget(store, view, path, cache, { prefetch: c.req.method === 'GET' && ifNoneMatch === null });
   if (!target) throw notFound();
   const etag = `"${target.sha256}"`;
   const headers = new Headers({
