@@ -8,11 +8,13 @@
 // commit/late-timestamp.ts.)
 
 import { repositoryWriter } from './commit/writer.ts';
+import { config } from './config.ts';
 import type { Env } from './env.ts';
 
 export async function scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   const started = Date.now();
   try {
+    config(env); // a malformed var fails the run here, named in the log line
     const result = await repositoryWriter(env).maintain(controller.scheduledTime);
     console.log(JSON.stringify({ cron: controller.cron, ok: true, ...result, ms: Date.now() - started }));
   } catch (error) {

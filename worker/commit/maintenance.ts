@@ -14,7 +14,7 @@ import {
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { loadBin, openSnapshot } from '../storage/repository.ts';
 import { advance } from './advance.ts';
-import type { ResignPolicy } from './policy.ts';
+import type { ResignPolicy } from '../config.ts';
 import type { MaintenanceResult } from './status.ts';
 
 export interface BinExpiry {

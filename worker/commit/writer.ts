@@ -14,6 +14,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { expiresAt, type CommitOutput } from '../../shared/index.ts';
 import type { ObjectStore, StoredObject } from '../../shared/store/object-store.ts';
+import { config } from '../config.ts';
 import type { Env } from '../env.ts';
 import { onlineSigner } from '../online-signer.ts';
 import { r2Store } from '../storage/r2-store.ts';
@@ -21,7 +22,6 @@ import type { Change, ChangeOutcome } from './changes.ts';
 import { commitBatch } from './commit-batch.ts';
 import { resignLateTimestamp } from './late-timestamp.ts';
 import { maintain, type BinExpiry, type BinIndex } from './maintenance.ts';
-import { resignPolicy } from './policy.ts';
 import type { CommitRecord, CronRecord, MaintenanceResult, WriterStatus } from './status.ts';
 
 type Job =
@@ -122,7 +122,7 @@ export class RepositoryWriter extends DurableObject<Env> {
 
   /** The changes at the front of the queue, up to the batch limit. */
   #takeChanges(): Extract<Job, { kind: 'change' }>[] {
-    const max = Math.max(1, Number(this.env.COMMIT_BATCH_MAX) || 256);
+    const max = config(this.env).commitBatchMax;
     const batch: Extract<Job, { kind: 'change' }>[] = [];
     while (batch.length < max && this.#queue[0]?.kind === 'change') batch.push(this.#queue.shift() as Extract<Job, { kind: 'change' }>);
     return batch;
@@ -131,7 +131,7 @@ export class RepositoryWriter extends DurableObject<Env> {
   async #runCommit(batch: Extract<Job, { kind: 'change' }>[]): Promise<void> {
     const started = Date.now();
     try {
-      const policy = resignPolicy(this.env);
+      const policy = config(this.env).resign;
       const result = await commitBatch(
         { store: this.#store, signer: await onlineSigner(this.env), expiry: policy.expiry, now: Date.now },
         batch.map((p) => p.change),
@@ -154,7 +154,7 @@ export class RepositoryWriter extends DurableObject<Env> {
     const started = Date.now();
     try {
       const outcome = await maintain(
-        { store: this.#store, signer: await onlineSigner(this.env), policy: resignPolicy(this.env), now: job.now },
+        { store: this.#store, signer: await onlineSigner(this.env), policy: config(this.env).resign, now: job.now },
         this.#binIndex(),
       );
       if (outcome.written && 'snapshot' in outcome.written) {
@@ -168,7 +168,7 @@ export class RepositoryWriter extends DurableObject<Env> {
 
   async #runLateTimestamp(job: Extract<Job, { kind: 'late-timestamp' }>): Promise<void> {
     try {
-      const policy = resignPolicy(this.env);
+      const policy = config(this.env).resign;
       const head = await resignLateTimestamp({
         store: this.#store,
         signer: () => onlineSigner(this.env),

@@ -56,7 +56,7 @@ export function onError(err: Error, _c: Context): Response {
     // err.res as built (getResponse() would drop its reason phrase, which twine prints).
     return err.res ?? plainText(err.status as ContentfulStatusCode, err.message);
   }
-  // Unexpected: log the detail, tell the client nothing about internals.
+  // Unexpected (a ConfigError included): log the detail, tell the client nothing about internals.
   console.error(JSON.stringify({ error: err.name, message: err.message, stack: err.stack }));
   return plainText(500, 'Internal Server Error');
 }

@@ -11,6 +11,7 @@ import {
 } from '../../shared/index.ts';
 import { authenticate } from '../auth/basic-token.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { config } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { clientError } from '../http/errors.ts';
 import { r2Store } from '../storage/r2-store.ts';
@@ -77,7 +78,7 @@ async function readForm(c: Context<AppEnv>, token: TokenRecord, maxBytes: number
 export async function upload(c: Context<AppEnv>): Promise<Response> {
   const env = c.env;
   const token = await authenticate(r2Store(env.REPO), c.req.header('Authorization') ?? null);
-  const maxBytes = Number(env.MAX_UPLOAD_BYTES) || 100 * 1024 * 1024;
+  const maxBytes = config(env).maxUploadBytes;
   const declared = Number(c.req.header('Content-Length'));
   if (Number.isFinite(declared) && declared > maxBytes + MAX_FIELD_BYTES * 4) {
     throw clientError(413, `The upload is larger than the limit of ${maxBytes} bytes.`);

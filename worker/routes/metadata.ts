@@ -13,8 +13,8 @@ import { serveObject } from '../http/serve-object.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
 import { MetadataFormatError } from '../../shared/index.ts';
 import { inFinalMargin } from '../commit/late-timestamp.ts';
-import { resignPolicy } from '../commit/policy.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { config } from '../config.ts';
 import type { Env } from '../env.ts';
 import { headFrom, readHead, type Head } from '../storage/head.ts';
 import { r2Store } from '../storage/r2-store.ts';
@@ -56,7 +56,7 @@ metadata.get('/timestamp.json', async function timestamp(c) {
  * is served and clients decide (it is still valid, if only just).
  */
 async function servedHead(env: Env, stored: Head, now: number): Promise<Head> {
-  if (!inFinalMargin(stored, now, resignPolicy(env).timestampFinalMarginSeconds)) return stored;
+  if (!inFinalMargin(stored, now, config(env).resign.timestampFinalMarginSeconds)) return stored;
   try {
     const fresh = await repositoryWriter(env).freshHead(now);
     return fresh ? headFrom(fresh) : stored;

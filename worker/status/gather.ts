@@ -18,6 +18,7 @@ import {
 } from '../../shared/index.ts';
 import type { WriterStatus } from '../commit/status.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { config } from '../config.ts';
 import type { Env } from '../env.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { Lru } from '../storage/lru.ts';
@@ -27,9 +28,6 @@ import { formatDuration, timeLeft } from './format.ts';
 import {
   ROLE_ORDER, type BinsStatus, type Health, type HealthProblem, type HealthSubject, type RepositoryStatus, type RoleStatus,
 } from './report.ts';
-
-/** Seconds every role must have left for /healthz to answer 200, unless HEALTH_MARGIN_SECONDS says otherwise. */
-export const DEFAULT_HEALTH_MARGIN_SECONDS = 3600;
 
 /**
  * Up to this many bins, every bin's expiry is read from R2 (one read per bin
@@ -41,12 +39,6 @@ export const MAX_BINS_READ = 256;
 /** How long the page waits for the writer before reporting without it. */
 const WRITER_TIMEOUT_MS = 3000;
 
-/** The margin from HEALTH_MARGIN_SECONDS (a positive decimal integer), else the default. */
-export function healthMarginSeconds(env: Pick<Env, 'HEALTH_MARGIN_SECONDS'>): number {
-  const n = Number(env.HEALTH_MARGIN_SECONDS);
-  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_HEALTH_MARGIN_SECONDS;
-}
-
 /**
  * The repository's status at time `now` (ms since the epoch). Never throws
  * for the repository's sake: an empty or unreadable repository (the head
@@ -54,7 +46,8 @@ export function healthMarginSeconds(env: Pick<Env, 'HEALTH_MARGIN_SECONDS'>): nu
  * `repository` health problem, since showing that is what a status page is for.
  */
 export async function gatherStatus(env: Env, now: number): Promise<RepositoryStatus> {
-  const marginSeconds = healthMarginSeconds(env);
+  // Seconds every role must have left for /healthz to answer 200.
+  const marginSeconds = config(env).healthMarginSeconds;
   const writer = writerStatus(env);
   const [repository, writerNow] = await Promise.all([readRepository(r2Store(env.REPO), writer, now).catch(unreadable), writer]);
   const warnings = writerWarnings(writerNow);
