@@ -15,9 +15,9 @@ import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { clientError, notFound } from '../http/errors.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
-import { cacheContext, type CacheContext } from '../storage/kv-cache.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import { openSnapshot, resolveTarget } from '../storage/repository.ts';
+import { requestCache } from './head-targets.ts';
 
 export const simple = new Hono<AppEnv>();
 
@@ -26,18 +26,6 @@ simple.use('*', allowMethods('GET', 'HEAD'));
 // Pages change with every publish to the project; a short lifetime keeps CDNs
 // and pip's HTTP cache close to the head, and the ETag makes revalidation cheap.
 const PAGE_CACHE_CONTROL = 'public, max-age=60';
-
-/** KV plus `ctx.waitUntil` when the runtime gives one (Hono's `executionCtx` throws without it). */
-function requestCache(c: Context<AppEnv>): CacheContext {
-  let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-  try {
-    const ctx = c.executionCtx;
-    waitUntil = (promise) => ctx.waitUntil(promise);
-  } catch {
-    waitUntil = undefined;
-  }
-  return cacheContext(c.env.CACHE, waitUntil);
-}
 
 async function servePage(c: Context<AppEnv>, paths: { html: string; json: string }): Promise<Response> {
   const negotiated = negotiateSimpleFormat(c.req.header('Accept'));

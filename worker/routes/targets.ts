@@ -1,7 +1,9 @@
 // `/targets/*`: immutable targets under consistent-snapshot names
 // (`<dirs>/<sha256>.<basename>`), with Range support for large files.
 // The path is validated raw and decoded before any storage key is built, so
-// traversal (`..`, `%2e%2e`, `%2f`) can not reach another object.
+// traversal (`..`, `%2e%2e`, `%2f`) can not reach another object; and only a
+// target the current head's bins list with that sha256 is served
+// (head-targets.ts), never merely an object under a matching key.
 
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
@@ -11,18 +13,21 @@ import { targetContentType } from '../http/content-type.ts';
 import { notFound } from '../http/errors.ts';
 import { decodedPath, rawPathAfter } from '../http/raw-path.ts';
 import { serveObject } from '../http/serve-object.ts';
-import { consistentTargetKey, isConsistentTargetPath } from '../storage/keys.ts';
+import { consistentTargetKey, isConsistentTargetPath, parseConsistentTargetPath } from '../storage/keys.ts';
+import { headTargets } from './head-targets.ts';
 
 export const targets = new Hono<AppEnv>();
 
 targets.use('*', allowMethods('GET', 'HEAD'));
 
-targets.get('/*', function target(c) {
+targets.get('/*', async function target(c) {
   const raw = rawPathAfter(c.req.url, '/targets/');
   const decoded = raw === null ? null : decodedPath(raw);
-  if (raw === null || decoded === null || !isConsistentTargetPath(raw) || !isConsistentTargetPath(decoded)) {
-    throw notFound();
-  }
+  const named = raw === null ? null : parseConsistentTargetPath(raw);
+  if (raw === null || decoded === null || !named || !isConsistentTargetPath(decoded)) throw notFound();
+  const lookup = await headTargets(c);
+  const listed = lookup && (await lookup(named.targetPath));
+  if (!listed || listed.sha256 !== named.sha256) throw notFound();
   return serveObject(c.env.REPO, c.req.raw, consistentTargetKey(raw), {
     cacheControl: IMMUTABLE,
     contentType: targetContentType(raw),
