@@ -1,8 +1,9 @@
-// Only what the head names is served: `/targets/` and `/packages/` answer
-// with a stored object only if the current head's bins list its target path
-// with the sha256 in the URL. Objects planted straight into R2 under
-// valid-looking content-addressed keys (what an upload whose commit was
-// refused leaves behind) are 404, while listed ones keep ETag, 304 and Range.
+// Only files the head names are served: `/targets/files/...` and
+// `/packages/` answer with a stored object only if the current head's bins
+// list its target path with the sha256 in the URL. Objects planted straight
+// into R2 under valid-looking content-addressed keys (what an upload whose
+// commit was refused leaves behind) are 404, while listed ones keep ETag,
+// 304 and Range. Pages stay servable by content address (head-targets.ts).
 
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,17 @@ describe('objects the head does not name', () => {
     const page = sha256('x');
     await put(`targets/files/demo/${page}.other-1.0.tar.gz.metadata`, 'planted');
     await expectNotFound(`/packages/demo/${page}/other-1.0.tar.gz.metadata`);
+  });
+});
+
+describe('pages (writer-made targets)', () => {
+  it('are served by content address even when the current head lists another version (consistent snapshots)', async () => {
+    // What a client that refreshed just before a publish asks for: the page its snapshot lists.
+    const older = '<!DOCTYPE html><html><body>an older page</body></html>\n';
+    await put(`targets/simple/demo/${sha256(older)}.vnd.pypi.simple.v1.html`, older);
+    const response = await get(`/targets/simple/demo/${sha256(older)}.vnd.pypi.simple.v1.html`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(older);
   });
 });
 

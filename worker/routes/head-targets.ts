@@ -1,11 +1,19 @@
-// Which stored targets a URL may serve: only those the current head names.
-// Content-addressed keys are not enough: the bucket also holds files copied
-// by uploads whose commit was refused or never happened, and anything
-// written to it by hand, under keys that look just like published ones. So
-// `/targets/` and `/packages/` resolve their path through the head ->
-// snapshot -> bin chain (storage/repository.ts, with its per-bin-version
-// lookup cache) and serve an object only if that bin lists it with the
-// sha256 in the URL. Also owns the per-request cache context the routes share.
+// Which stored targets a URL may serve. Content-addressed keys are not
+// enough for files (`files/...`: distributions and their `.metadata`): the
+// bucket also holds files copied by uploads whose commit was refused or never
+// happened, under keys that look just like published ones. So a file is
+// served only if the current head's bins list it with the sha256 in the URL
+// (resolved head -> snapshot -> bin by storage/repository.ts, with its
+// per-bin-version lookup cache). Files are never dropped from a later
+// snapshot (a yank keeps them), so a client holding an older snapshot loses
+// nothing.
+//
+// Every other target (the simple pages and index) is written only by the
+// writer, and changes with every publish: a TUF client that refreshed just
+// before a commit fetches the page its snapshot lists, which the new head no
+// longer does. Serving those old versions is what consistent snapshots are
+// for (TUF spec 5.5), so they are served by their content address, as before.
+// Also owns the per-request cache context the routes share.
 
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
@@ -24,6 +32,11 @@ export function requestCache(c: Context<AppEnv>): CacheContext {
   }
   return cacheContext(c.env.CACHE, waitUntil);
 }
+
+/** Target paths uploads write (worker/routes/legacy.ts): only the head makes them servable. */
+export const UPLOADED_TARGETS_PREFIX = 'files/';
+
+export const mustBeNamedByHead = (targetPath: string): boolean => targetPath.startsWith(UPLOADED_TARGETS_PREFIX);
 
 /** Looks target paths up in one snapshot: what its bins say, or null for a path they do not list. */
 export type TargetLookup = (path: string) => Promise<ResolvedTarget | null>;

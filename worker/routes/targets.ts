@@ -1,9 +1,10 @@
 // `/targets/*`: immutable targets under consistent-snapshot names
 // (`<dirs>/<sha256>.<basename>`), with Range support for large files.
 // The path is validated raw and decoded before any storage key is built, so
-// traversal (`..`, `%2e%2e`, `%2f`) can not reach another object; and only a
-// target the current head's bins list with that sha256 is served
-// (head-targets.ts), never merely an object under a matching key.
+// traversal (`..`, `%2e%2e`, `%2f`) can not reach another object; and a
+// file (`files/...`) is served only if the current head's bins list it with
+// that sha256, never merely because an object sits under a matching key
+// (head-targets.ts says why pages are not held to the current head).
 
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
@@ -14,7 +15,7 @@ import { notFound } from '../http/errors.ts';
 import { decodedPath, rawPathAfter } from '../http/raw-path.ts';
 import { serveObject } from '../http/serve-object.ts';
 import { consistentTargetKey, isConsistentTargetPath, parseConsistentTargetPath } from '../storage/keys.ts';
-import { headTargets } from './head-targets.ts';
+import { headTargets, mustBeNamedByHead } from './head-targets.ts';
 
 export const targets = new Hono<AppEnv>();
 
@@ -25,9 +26,11 @@ targets.get('/*', async function target(c) {
   const decoded = raw === null ? null : decodedPath(raw);
   const named = raw === null ? null : parseConsistentTargetPath(raw);
   if (raw === null || decoded === null || !named || !isConsistentTargetPath(decoded)) throw notFound();
-  const lookup = await headTargets(c);
-  const listed = lookup && (await lookup(named.targetPath));
-  if (!listed || listed.sha256 !== named.sha256) throw notFound();
+  if (mustBeNamedByHead(named.targetPath)) {
+    const lookup = await headTargets(c);
+    const listed = lookup && (await lookup(named.targetPath));
+    if (!listed || listed.sha256 !== named.sha256) throw notFound();
+  }
   return serveObject(c.env.REPO, c.req.raw, consistentTargetKey(raw), {
     cacheControl: IMMUTABLE,
     contentType: targetContentType(raw),
