@@ -33,7 +33,7 @@ import {
 } from '../shared/index.ts';
 import { keyFromSeed } from '../cli/keys.ts';
 import { fsMetadataStore } from '../cli/client/fs-metadata-store.ts';
-import { directoryStore } from '../cli/store.ts';
+import { folderStore } from '../cli/store.ts';
 import { printTable, type Row } from './table.ts';
 
 const RUNS = 3;
@@ -72,7 +72,7 @@ interface Repo {
 }
 
 async function writeAll(dir: string, files: readonly MetadataFile[]): Promise<void> {
-  const store = directoryStore(dir);
+  const store = folderStore(dir);
   for (let i = 0; i < files.length; i += 256) {
     await Promise.all(files.slice(i, i + 256).map((f) => store.put(f.key, f.bytes)));
   }
@@ -80,7 +80,7 @@ async function writeAll(dir: string, files: readonly MetadataFile[]): Promise<vo
 
 async function writeHead(dir: string, snapshot: MetadataFile, timestamp: MetadataFile): Promise<void> {
   await writeAll(dir, [snapshot, timestamp]);
-  await directoryStore(dir).put(HEAD_KEY, timestamp.bytes); // last: the head moves only once the rest is there
+  await folderStore(dir).put(HEAD_KEY, timestamp.bytes); // last: the head moves only once the rest is there
 }
 
 async function buildRepository(targetCount: number): Promise<Repo> {
@@ -108,7 +108,7 @@ async function buildRepository(targetCount: number): Promise<Repo> {
   });
   const dir = await tempDir('tuf-edge-bench-clients-repo-');
   await writeAll(dir, [files.root, files.targets, ...files.bins]);
-  await directoryStore(dir).put(targetKey(TARGET_PATH, sha256Hex(TARGET_BYTES)), TARGET_BYTES);
+  await folderStore(dir).put(targetKey(TARGET_PATH, sha256Hex(TARGET_BYTES)), TARGET_BYTES);
   await writeHead(dir, files.snapshot, files.timestamp);
   const delegations = files.targets.metadata.signed.delegations;
   if (delegations?.kind !== 'succinct') throw new Error('expected succinct delegations');

@@ -12,7 +12,7 @@ import {
 } from '../shared/index.ts';
 import { initRepository } from '../cli/ceremony.ts';
 import { keyFromSeed, writeKey } from '../cli/keys.ts';
-import { directoryStore } from '../cli/store.ts';
+import { folderStore } from '../cli/store.ts';
 import { medianMs, printTable, type Row } from './table.ts';
 
 const seed = (n: number) => new Uint8Array(32).fill(n);
@@ -76,7 +76,7 @@ async function newRepository(): Promise<Row[]> {
   const toDisk = await medianMs(3, () =>
     initRepository(
       { keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength: 14, expiry: DEFAULT_EXPIRY, now: Date.now() },
-      directoryStore(join(dir, `repo-${n++}`)),
+      folderStore(join(dir, `repo-${n++}`)),
     ),
   );
   await rm(dir, { recursive: true, force: true });

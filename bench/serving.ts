@@ -21,12 +21,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { initRepository } from '../cli/ceremony.ts';
 import { keyFromSeed, writeKey } from '../cli/keys.ts';
-import type { ObjectStore } from '../cli/store.ts';
+import type { ClosableStore } from '../shared/store/object-store.ts';
 import {
   createRepository, DEFAULT_EXPIRY, HEAD_KEY, nobleEd25519Signer, refreshTimestamp, resignBins, simpleTargetPaths,
   snapshotAndTimestamp, webCryptoEd25519Signer, type Metadata, type Targets,
 } from '../shared/index.ts';
-import { seedFor } from '../test/harness/repository.ts';
+import { bucketStore, seedFor } from '../test/harness/repository.ts';
 import { makeSdist, sha256Of } from '../test/harness/uploads.ts';
 import { startWorker, type RunningWorker } from '../test/harness/worker.ts';
 import { printTable, type Row } from './table.ts';
@@ -203,28 +203,26 @@ function projectPage(project: string): Uint8Array {
   }));
 }
 
-/** R2 through the harness, concurrently, skipping bins that hold no target; the head waits for the rest. */
-function sparseStore(worker: RunningWorker, written: Map<string, Uint8Array>): ObjectStore {
+/** R2 through the harness, concurrently, skipping bins that hold no target; the head (created last) waits for the rest. */
+function sparseStore(worker: RunningWorker, written: Map<string, Uint8Array>): ClosableStore {
+  const base = bucketStore(worker.bucket);
   const pending = new Set<Promise<unknown>>();
   const drain = async () => {
     while (pending.size) await Promise.all(pending);
   };
   return {
+    ...base,
     async put(key, bytes) {
       if (/\.bins-[0-9a-f]+\.json$/.test(key) && new TextDecoder().decode(bytes).includes('"targets":{}')) return;
       written.set(key, bytes);
-      if (key === HEAD_KEY) {
-        await drain();
-        await worker.bucket.put(key, bytes);
-        return;
-      }
       while (pending.size >= 32) await Promise.race(pending);
-      const p = worker.bucket.put(key, bytes).finally(() => pending.delete(p));
+      const p = base.put(key, bytes).finally(() => pending.delete(p));
       pending.add(p);
     },
-    async get(key) {
-      const object = await worker.bucket.get(key);
-      return object ? new Uint8Array(await object.arrayBuffer()) : null;
+    async create(key, bytes) {
+      written.set(key, bytes);
+      await drain();
+      return base.create(key, bytes);
     },
     close: drain,
   };

@@ -10,7 +10,7 @@ import {
 } from '../shared/index.ts';
 import { listKeys, type KeyFile } from './keys.ts';
 import { progress } from './progress.ts';
-import type { ObjectStore } from './store.ts';
+import type { ObjectStore } from '../shared/store/object-store.ts';
 
 export interface InitOptions {
   readonly keysDir: string;
@@ -74,7 +74,10 @@ export async function initRepository(o: InitOptions, store: ObjectStore): Promis
     bar.tick(chunk.length);
   }
   // The head last: until it exists, no client can see a half-written repository.
-  await store.put(HEAD_KEY, files.timestamp.bytes);
+  // Create-only, so an init racing another can not replace a head it did not see.
+  if (!(await store.create(HEAD_KEY, files.timestamp.bytes))) {
+    throw new UsageError('a repository was created there meanwhile (metadata/timestamp.json appeared)');
+  }
   bar.done();
   return files;
 }

@@ -68,7 +68,7 @@ export async function bootstrapDemo(keysDir = DEFAULT_KEYS_DIR): Promise<Uint8Ar
       await ensureUploadToken(store);
       const root = await store.get(metadataKey('root', 1));
       if (!root) throw new Error('the local edge has a head but no 1.root.json: remove .wrangler/state and start again');
-      return root;
+      return root.bytes;
     } finally {
       await store.close();
     }

@@ -8,7 +8,7 @@ import { initRepository } from './ceremony.ts';
 import { dev } from './dev.ts';
 import { DEFAULT_KEYS_DIR, generateKeys, listKeys, type KeyRole } from './keys.ts';
 import { PROXY_COMMAND_DEFAULTS, proxyCommand } from './proxy/command.ts';
-import { directoryStore, localEdgeStore } from './store.ts';
+import { folderStore, localEdgeStore } from './store.ts';
 import { createToken } from './tokens.ts';
 import { setYanked } from './yank.ts';
 
@@ -76,7 +76,7 @@ program
       snapshotSeconds: o.snapshotExpiryDays * DAY,
       timestampSeconds: o.timestampExpiryDays * DAY,
     };
-    const store = o.local ? await localEdgeStore() : directoryStore(o.out);
+    const store = o.local ? await localEdgeStore() : folderStore(o.out);
     try {
       const files = await initRepository(
         { keysDir: o.keysDir, rootThreshold: o.rootThreshold, targetsThreshold: o.targetsThreshold, bitLength: o.bitLength, expiry, now: Date.now(), targets },
@@ -99,7 +99,7 @@ token
   .option('--local', "store the hash in the local edge's R2 (default)")
   .action(async (o: { project?: string[]; out?: string; local?: boolean }) => {
     if (o.out && o.local) throw new UsageError('give at most one of --out DIR and --local');
-    const store = o.out ? directoryStore(o.out) : await localEdgeStore();
+    const store = o.out ? folderStore(o.out) : await localEdgeStore();
     try {
       console.log(await createToken(store, o.project ?? []));
     } finally {

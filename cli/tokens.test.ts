@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseToken, tokenKey, utf8 } from '../shared/index.ts';
-import { directoryStore } from './store.ts';
+import { folderStore } from './folder-store.ts';
 import { createToken, tokenIsLive } from './tokens.ts';
 
-const freshStore = async () => directoryStore(await mkdtemp(join(tmpdir(), 'tokens-')));
+const freshStore = async () => folderStore(await mkdtemp(join(tmpdir(), 'tokens-')));
 
 describe('tokenIsLive', () => {
   it('accepts a token whose record is stored', async () => {
@@ -19,9 +19,9 @@ describe('tokenIsLive', () => {
 
   it('rejects a token whose record is gone (the local edge state was removed)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tokens-'));
-    const token = await createToken(directoryStore(dir), []);
+    const token = await createToken(folderStore(dir), []);
     await rm(join(dir, 'tokens'), { recursive: true });
-    expect(await tokenIsLive(directoryStore(dir), token)).toBe(false);
+    expect(await tokenIsLive(folderStore(dir), token)).toBe(false);
   });
 
   it('rejects a token whose id names a record of another secret', async () => {
@@ -29,7 +29,7 @@ describe('tokenIsLive', () => {
     const token = await createToken(store, []);
     const other = parseToken(await createToken(store, []))!;
     const { id } = parseToken(token)!;
-    await store.put(tokenKey(id), (await store.get(tokenKey(other.id)))!);
+    await store.put(tokenKey(id), (await store.get(tokenKey(other.id)))!.bytes);
     expect(await tokenIsLive(store, token)).toBe(false);
   });
 

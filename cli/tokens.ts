@@ -7,7 +7,7 @@
 import {
   fromUtf8, mintToken, normalizeProjectName, isValidProjectName, recordForToken, tokenKey, UsageError, utf8, type TokenRecord,
 } from '../shared/index.ts';
-import type { ObjectStore } from './store.ts';
+import type { ObjectStore } from '../shared/store/object-store.ts';
 
 /** @throws {UsageError} for invalid project names. */
 export async function createToken(store: ObjectStore, projects: readonly string[], now = Date.now()): Promise<string> {
@@ -25,8 +25,8 @@ export async function createToken(store: ObjectStore, projects: readonly string[
  */
 export async function tokenIsLive(store: ObjectStore, token: string): Promise<boolean> {
   const load = async (key: string) => {
-    const bytes = await store.get(key);
-    return bytes && (JSON.parse(fromUtf8(bytes)) as TokenRecord);
+    const object = await store.get(key);
+    return object && (JSON.parse(fromUtf8(object.bytes)) as TokenRecord);
   };
   return (await recordForToken(token, load)) !== null;
 }

@@ -5,10 +5,15 @@
 //
 // Refusal tests plant an object at the key a lax worker would read, so they
 // fail if the worker ever serves it.
+//
+// The repository is real (the key ceremony, fixed seeds), because targets are
+// served only if the head's bins list them; the extra metadata versions are
+// opaque bytes, served by name.
 
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestRepository } from './harness/repository.ts';
 import { startWorker, type RunningWorker } from './harness/worker.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -29,10 +34,12 @@ function bytesOf(size: number, seed: string): Uint8Array {
   return out;
 }
 
+// The real head and root, set once the repository exists.
+let TIMESTAMP: string;
+let ROOT_1: string;
 // Not canonical JSON on purpose (spacing, key order, trailing newline): the
 // worker must pass bytes through, never parse and re-serialise them.
-const TIMESTAMP = '{"signed": {"version": 9, "_type": "timestamp"},\n "signatures": []}\n';
-const ROOT_1 = '{"signed":{"_type":"root","version":1},"signatures":[]}';
+const ROOT_9 = '{"signed": {"version": 9, "_type": "root"},\n "signatures": []}\n';
 const ROOT_2 = '{"signed":{"_type":"root","version":2},"signatures":[]}';
 const SNAPSHOT = '{"signed":{"_type":"snapshot","version":3}}';
 const TARGETS = '{"signed":{"_type":"targets","version":7}}';
@@ -103,18 +110,26 @@ async function expectNotFound(response: Response): Promise<void> {
   expect(await response.text()).toBe('Not Found\n');
 }
 
+const encode = (s: string) => new TextEncoder().encode(s);
+/** Target path of a consistent-snapshot path: the `<sha256>.` prefix of the basename dropped. */
+const unhashed = (path: string) => path.replace(/\/[0-9a-f]{64}\./, '/');
+
 beforeAll(async () => {
   worker = await startWorker();
-  await put('metadata/timestamp.json', TIMESTAMP);
-  await put('metadata/1.root.json', ROOT_1);
+  // Without ONLINE_KEY: nothing here may sign (the head is fresh, so no read asks the writer to).
+  const repo = await createTestRepository(worker, new Map([
+    [unhashed(WHEEL_PATH), WHEEL],
+    [unhashed(HTML_PATH), encode(HTML)],
+    [unhashed(PEP691_PATH), encode(PEP691)],
+    [unhashed(CORE_METADATA_PATH), encode(CORE_METADATA)],
+  ]));
+  TIMESTAMP = new TextDecoder().decode(repo.files.timestamp.bytes);
+  ROOT_1 = new TextDecoder().decode(repo.files.root.bytes);
   await put('metadata/2.root.json', ROOT_2);
+  await put('metadata/9.root.json', ROOT_9);
   await put('metadata/3.snapshot.json', SNAPSHOT);
   await put('metadata/7.targets.json', TARGETS);
   await put('metadata/5.bins-0a3f.json', BIN);
-  await put(`targets/${WHEEL_PATH}`, WHEEL);
-  await put(`targets/${HTML_PATH}`, HTML);
-  await put(`targets/${PEP691_PATH}`, PEP691);
-  await put(`targets/${CORE_METADATA_PATH}`, CORE_METADATA);
 });
 
 afterAll(async () => {
@@ -128,8 +143,8 @@ describe('harness', () => {
     expect(await response.text()).toBe(TIMESTAMP);
   });
 
-  it('runs the scheduled handler, which fails loudly on a head that is not timestamp metadata', async () => {
-    // The fixtures here are opaque bytes, not signed metadata (test/cron.test.ts covers real re-signing).
+  it('runs the scheduled handler, which fails loudly without the online key', async () => {
+    // test/cron.test.ts covers real re-signing.
     expect((await worker.scheduled()).outcome).toBe('exception');
   });
 });
@@ -203,12 +218,14 @@ describe('repository head: /metadata/timestamp.json', () => {
 
 describe('metadata versions: /metadata/<N>.<role>.json', () => {
   it.each([
-    ['1.root.json', ROOT_1],
+    ['1.root.json', () => ROOT_1],
     ['2.root.json', ROOT_2],
+    ['9.root.json', ROOT_9],
     ['3.snapshot.json', SNAPSHOT],
     ['7.targets.json', TARGETS],
     ['5.bins-0a3f.json', BIN],
-  ])('serves %s as stored, immutable', async (name, content) => {
+  ])('serves %s as stored, immutable', async (name, fixture) => {
+    const content = typeof fixture === 'function' ? fixture() : fixture;
     const response = await get(`/metadata/${name}`);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(content);
@@ -230,7 +247,7 @@ describe('metadata versions: /metadata/<N>.<role>.json', () => {
   });
 
   it('is 404 for a version that does not exist yet (the root rotation probe)', async () => {
-    await expectNotFound(await get('/metadata/3.root.json'));
+    await expectNotFound(await get('/metadata/10.root.json'));
   });
 
   it('serves versions up to 2^53 and refuses larger ones that would round onto it', async () => {

@@ -2,6 +2,7 @@
 // Owns no route logic itself.
 
 import { Hono } from 'hono';
+import { config } from './config.ts';
 import type { AppEnv } from './env.ts';
 import { onError, onNotFound } from './http/errors.ts';
 import { allowMethods } from './http/allow-methods.ts';
@@ -14,6 +15,13 @@ import { healthz, statusJson, statusPage } from './routes/status.ts';
 import { targets } from './routes/targets.ts';
 
 export const app = new Hono<AppEnv>();
+
+// Configuration first: a malformed var refuses every request (ConfigError,
+// a 500 whose detail is logged) rather than run on a silent default.
+app.use('*', async (c, next) => {
+  config(c.env);
+  await next();
+});
 
 // Status page, its JSON and the health check; /api/status before the /api
 // mount, whose POST-only guard would otherwise answer its GETs with 405.

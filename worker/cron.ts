@@ -3,15 +3,18 @@
 // nearing expiry, in bounded batches; see commit/maintenance.ts) and logs one
 // JSON summary line per run. The writer serialises this with commits, and
 // the head moves by compare-and-swap, so overlapping runs, racing publishes
-// and a read that re-signs a late timestamp never skip or repeat a version.
-// (If the cron is late, storage/fresh-head.ts lets a read re-sign the timestamp.)
+// and a read that finds a late timestamp never skip or repeat a version.
+// (If the cron is late, a read asks the writer to re-sign the timestamp:
+// commit/late-timestamp.ts.)
 
 import { repositoryWriter } from './commit/writer.ts';
+import { config } from './config.ts';
 import type { Env } from './env.ts';
 
 export async function scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   const started = Date.now();
   try {
+    config(env); // a malformed var fails the run here, named in the log line
     const result = await repositoryWriter(env).maintain(controller.scheduledTime);
     console.log(JSON.stringify({ cron: controller.cron, ok: true, ...result, ms: Date.now() - started }));
   } catch (error) {

@@ -11,10 +11,10 @@
 // read only the bins their paths fall in, so they can not tell; a reader of
 // any other bin gets a 404.
 
-import type { ObjectStore } from '../../cli/store.ts';
+import type { ClosableStore } from '../../shared/store/object-store.ts';
 import { createToken } from '../../cli/tokens.ts';
 import {
-  binForTarget, HEAD_KEY, INDEX_TARGET_PATHS, metadataKey, toHex,
+  binForTarget, INDEX_TARGET_PATHS, metadataKey, toHex,
 } from '../../shared/index.ts';
 import { bucketStore, createTestRepository, seedFor, type TestRepository } from './repository.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
@@ -64,19 +64,20 @@ async function createSparseRepository(worker: RunningWorker, bitLength: number, 
   const isBin = (key: string) => /^metadata\/1\.bins-[0-9a-f]+\.json$/.test(key);
 
   const pending = new Set<Promise<unknown>>();
-  const store: ObjectStore = {
+  const base = bucketStore(worker.bucket);
+  const store: ClosableStore = {
+    ...base,
     async put(key, bytes) {
       if (isBin(key) && !wanted.has(key)) return;
-      if (key === HEAD_KEY) {
-        while (pending.size > 0) await Promise.all(pending);
-        await worker.bucket.put(key, bytes);
-        return;
-      }
       while (pending.size >= 32) await Promise.race(pending);
       const p = worker.bucket.put(key, bytes).finally(() => pending.delete(p));
       pending.add(p);
     },
-    get: (key) => bucketStore(worker.bucket).get(key),
+    // The ceremony creates the head last: it waits for everything else.
+    async create(key, bytes) {
+      while (pending.size > 0) await Promise.all(pending);
+      return base.create(key, bytes);
+    },
     async close() {
       while (pending.size > 0) await Promise.all(pending);
     },

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initRepository } from '../../cli/ceremony.ts';
 import { keyFromSeed, writeKey } from '../../cli/keys.ts';
-import { bucketStore as cliBucketStore, type ObjectStore, type R2BucketLike } from '../../cli/store.ts';
 import { DEFAULT_EXPIRY, nobleEd25519Signer, type RepositoryFiles, type Signer } from '../../shared/index.ts';
+import type { ClosableStore, ObjectStore } from '../../shared/store/object-store.ts';
+import { r2Store } from '../../worker/storage/r2-store.ts';
 import type { RunningWorker, WorkerR2Bucket } from './worker.ts';
 
-/** The worker's R2 bucket as the CLI's ObjectStore (the CLI's own adapter). */
+/** The worker's R2 bucket (miniflare's proxy) as an ObjectStore, through the worker's own R2 adapter. */
 export function bucketStore(bucket: WorkerR2Bucket): ObjectStore {
-  return cliBucketStore(bucket as unknown as R2BucketLike);
+  return r2Store(bucket);
 }
 
 /** Writes `repo`'s trusted root into a fresh tuf-js client folder (metadata/, targets/). */
@@ -44,7 +45,7 @@ export interface TestRepository {
 export async function createTestRepository(
   worker: RunningWorker,
   targets: ReadonlyMap<string, Uint8Array>,
-  { bitLength = 4, now = Date.now(), store }: { bitLength?: number; now?: number; store?: ObjectStore } = {},
+  { bitLength = 4, now = Date.now(), store }: { bitLength?: number; now?: number; store?: ClosableStore } = {},
 ): Promise<TestRepository> {
   const dir = await mkdtemp(join(tmpdir(), 'tuf-edge-repo-'));
   const keysDir = join(dir, 'keys');

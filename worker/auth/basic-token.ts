@@ -4,7 +4,8 @@
 // the caller's (403).
 
 import { HTTPException } from 'hono/http-exception';
-import { recordForToken, type TokenRecord } from '../../shared/index.ts';
+import { fromUtf8, recordForToken, type TokenRecord } from '../../shared/index.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 
 /** Where a rejected token's owner gets a working one (twine prints the reason phrase). */
 const TOKEN_ADVICE = 'Create a token with `npx tuf-edge token create`; for the local edge, `npm start` renews .tuf-edge/upload-token.';
@@ -35,13 +36,13 @@ function basicCredentials(header: string | null): { user: string; password: stri
  * The token record for the request's credentials.
  * @throws HTTPException 401 when missing, malformed or unknown.
  */
-export async function authenticate(bucket: R2Bucket, authorization: string | null): Promise<TokenRecord> {
+export async function authenticate(store: ObjectStore, authorization: string | null): Promise<TokenRecord> {
   const credentials = basicCredentials(authorization);
   if (!credentials) throw unauthorized('Authentication required: use username __token__ and an API token as the password.');
   if (credentials.user !== '__token__') throw unauthorized('Invalid credentials: the username must be __token__.');
   const record = await recordForToken(credentials.password, async (key) => {
-    const object = await bucket.get(key);
-    return object ? ((await object.json()) as TokenRecord) : null;
+    const object = await store.get(key);
+    return object ? (JSON.parse(fromUtf8(object.bytes)) as TokenRecord) : null;
   });
   // One message for every failure, so a caller learns nothing about which part was wrong.
   if (!record) throw unauthorized('Invalid or non-existent authentication information.', TOKEN_ADVICE);

@@ -1,9 +1,10 @@
 // One commit of a batch of changes: re-render the touched projects' simple
 // pages (and the project index when a project is new), then let the pure
 // engine re-sign only the touched bins, the snapshot and the timestamp, and
-// write in the order that keeps every reader safe: targets, bins, snapshot,
-// then the head by compare-and-swap. A crash or a failed write before the
-// head moves leaves the old head valid and the batch retryable.
+// hand the new files to advance.ts, which writes them in the order that keeps
+// every reader safe (targets, bins, snapshot, then the head by
+// compare-and-swap). A crash or a failed write before the head moves leaves
+// the old head valid and the batch retryable.
 
 import {
   binsTouchedBy, commit, fileTargetPath, INDEX_TARGET_PATHS, metadataTargetPath, normalizeVersion,
@@ -11,13 +12,14 @@ import {
   renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
   type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
 } from '../../shared/index.ts';
-import { packageUrl } from '../routes/packages.ts';
-import { advanceHead } from '../storage/head.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { packageUrl } from '../package-url.ts';
 import { findTarget, loadBin, openSnapshot, storedTargetKey, type SnapshotView } from '../storage/repository.ts';
+import { advance } from './advance.ts';
 import type { Change, ChangeOutcome, PublishChange, YankChange } from './changes.ts';
 
 export interface CommitContext {
-  readonly bucket: R2Bucket;
+  readonly store: ObjectStore;
   readonly signer: Signer;
   readonly expiry: ExpiryPolicy;
   readonly now: () => number;
@@ -39,12 +41,12 @@ function simpleFileOf(change: PublishChange): SimpleFile {
 
 const targetFile = (bytes: Uint8Array): TargetFile => ({ length: bytes.length, hashes: { sha256: sha256Hex(bytes) }, unrecognized: {} });
 
-async function readTargetText(bucket: R2Bucket, view: SnapshotView, path: string): Promise<string | null> {
-  const file = await findTarget(bucket, view, path);
+async function readTargetText(store: ObjectStore, view: SnapshotView, path: string): Promise<string | null> {
+  const file = await findTarget(store, view, path);
   if (!file) return null;
-  const object = await bucket.get(storedTargetKey(path, file));
+  const object = await store.get(storedTargetKey(path, file));
   if (!object) throw new Error(`repository is missing the target ${path}`);
-  return fromUtf8(new Uint8Array(await object.arrayBuffer()));
+  return fromUtf8(object.bytes);
 }
 
 type Refusal = Extract<ChangeOutcome, { status: 'conflict' | 'not-found' }>;
@@ -111,8 +113,8 @@ export async function commitBatch(ctx: CommitContext, changes: readonly Change[]
 }
 
 async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: number): Promise<BatchResult | null> {
-  const { bucket } = ctx;
-  const view = await openSnapshot(bucket);
+  const { store } = ctx;
+  const view = await openSnapshot(store);
   if (!view) throw new Error('the repository has not been initialised (no metadata/timestamp.json)');
   const staged: Staged = { targets: new Map(), outcomes: [] };
 
@@ -122,7 +124,7 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
   const newProjects: string[] = [];
   for (const [project, indices] of byProject) {
     const paths = simpleTargetPaths(project);
-    const current = await readTargetText(bucket, view, paths.json);
+    const current = await readTargetText(store, view, paths.json);
     let page: ProjectPage = current === null ? { name: project, files: [] } : parseProjectJSON(current);
     let dirty = false;
     for (const i of indices) {
@@ -151,7 +153,7 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
   }
 
   if (newProjects.length > 0) {
-    const index = await readTargetText(bucket, view, INDEX_TARGET_PATHS.json);
+    const index = await readTargetText(store, view, INDEX_TARGET_PATHS.json);
     const names = new Set(index === null ? [] : parseIndexNames(index));
     for (const p of newProjects) names.add(p);
     stagePage(staged, INDEX_TARGET_PATHS.json, renderIndexJSON([...names]));
@@ -163,14 +165,9 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     return { outcomes: staged.outcomes.map((o) => (o === 'unchanged' || o === 'committed' ? { status: 'unchanged', snapshotVersion } : o)), newProjects: 0 };
   }
 
-  // 1. Targets: content-addressed, so writing one twice is harmless.
-  await Promise.all(
-    [...staged.targets].map(([path, { file, bytes }]) => (bytes ? bucket.put(targetKey(path, file.hashes.sha256!), bytes) : null)),
-  );
-  // 2. Bins, snapshot and timestamp from the pure engine.
   const touched = binsTouchedBy(view.succinctRoles, staged.targets.keys());
   const bins = new Map<string, Metadata<Targets>>();
-  await Promise.all([...touched].map(async (b) => bins.set(b, await loadBin(bucket, view, b))));
+  await Promise.all([...touched].map(async (b) => bins.set(b, await loadBin(store, view, b))));
   const out = await commit({
     now,
     succinctRoles: view.succinctRoles,
@@ -181,13 +178,8 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     onlineSigner: ctx.signer,
     expiry: ctx.expiry,
   });
-  // Versions above the head's were never referenced by any head, so if an
-  // earlier attempt left one behind, overwriting it can not change what a
-  // client has seen.
-  await Promise.all(out.bins.map((b) => bucket.put(b.key, b.bytes)));
-  await bucket.put(out.snapshot.key, out.snapshot.bytes);
-  // 3. The head, last, by compare-and-swap.
-  if (!(await advanceHead(bucket, view.head, out.timestamp.bytes))) return null;
+  const pages = [...staged.targets].flatMap(([path, { file, bytes }]) => (bytes ? [{ key: targetKey(path, file.hashes.sha256!), bytes }] : []));
+  if (!(await advance(store, { from: view.head, targets: pages, ...out }))) return null;
   const committed = out.snapshot.metadata.signed.version;
   return {
     outcomes: staged.outcomes.map((o) =>

@@ -5,14 +5,16 @@
 // are re-signed when they near expiry or when bins changed. The bin expiry
 // index (kept by the writer) says which bins are due without reading all of
 // them; it is filled in bounded scans and corrected against the snapshot.
+// What it signs is written by advance.ts, like every other head move.
 
 import {
   binNames, expiresAt, refreshTimestamp, resignBins, snapshotAndTimestamp,
   type CommitOutput, type Metadata, type MetadataFile, type Signer, type Targets, type Timestamp,
 } from '../../shared/index.ts';
-import { advanceHead } from '../storage/head.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { loadBin, openSnapshot } from '../storage/repository.ts';
-import type { ResignPolicy } from './policy.ts';
+import { advance } from './advance.ts';
+import type { ResignPolicy } from '../config.ts';
 import type { MaintenanceResult } from './status.ts';
 
 export interface BinExpiry {
@@ -30,7 +32,7 @@ export interface BinIndex {
 }
 
 export interface MaintenanceContext {
-  readonly bucket: R2Bucket;
+  readonly store: ObjectStore;
   readonly signer: Signer;
   readonly policy: ResignPolicy;
   readonly now: number;
@@ -54,8 +56,8 @@ function nextBinExpiry(policy: ResignPolicy, now: number) {
 }
 
 export async function maintain(ctx: MaintenanceContext, index: BinIndex): Promise<MaintenanceOutcome> {
-  const { bucket, policy, now } = ctx;
-  const view = await openSnapshot(bucket);
+  const { store, policy, now } = ctx;
+  const view = await openSnapshot(store);
   if (!view) return { result: { action: 'empty', binsIndexed: 0, ...NOTHING } };
 
   // Index bins the writer has not seen at their current version (a fresh
@@ -66,7 +68,7 @@ export async function maintain(ctx: MaintenanceContext, index: BinIndex): Promis
     if (binsIndexed >= policy.binsIndexedPerRun) break;
     const version = view.snapshot.signed.meta[`${name}.json`]?.version;
     if (version === undefined || index.get(name)?.version === version) continue;
-    const bin = await loadBin(bucket, view, name);
+    const bin = await loadBin(store, view, name);
     loaded.set(name, bin);
     index.record(name, { version, expires: expiresAt(bin.signed) });
     binsIndexed++;
@@ -84,18 +86,16 @@ export async function maintain(ctx: MaintenanceContext, index: BinIndex): Promis
   let written: MaintenanceOutcome['written'];
   if (snapshotDue) {
     const bins = new Map<string, Metadata<Targets>>();
-    for (const { name } of due) bins.set(name, loaded.get(name) ?? (await loadBin(bucket, view, name)));
+    for (const { name } of due) bins.set(name, loaded.get(name) ?? (await loadBin(store, view, name)));
     const resigned = await resignBins(bins, nextBinExpiry(policy, now), ctx.signer);
-    const out = await snapshotAndTimestamp(view.snapshot.signed, timestamp, resigned, now, ctx.signer, policy.expiry);
-    // Versions above the head's were never referenced, so writing over a leftover is safe.
-    await Promise.all(out.bins.map((b) => bucket.put(b.key, b.bytes)));
-    await bucket.put(out.snapshot.key, out.snapshot.bytes);
-    written = out;
+    written = await snapshotAndTimestamp(view.snapshot.signed, timestamp, resigned, now, ctx.signer, policy.expiry);
   } else {
     written = { timestamp: await refreshTimestamp(timestamp, now, ctx.signer, policy.expiry) };
   }
-  if (!(await advanceHead(bucket, view.head, written.timestamp.bytes))) {
-    // A read re-signed the timestamp first; the next run decides again.
+  if (!(await advance(store, { from: view.head, ...written }))) {
+    // Another writer moved the head first (not the writer Durable Object,
+    // which runs one job at a time: another deployment's, or a manual fix);
+    // the next run decides again.
     return { result: { action: 'lost-race', ...fresh, ...NOTHING } };
   }
   const bins = 'bins' in written ? written.bins : [];

@@ -3,8 +3,9 @@
 // bins or snapshots goes through here, one job at a time: uploads that
 // arrive while a commit runs wait in a queue and go into the next commit
 // together (batching: one snapshot for many uploads), and the cron's
-// maintenance runs between commits, never beside them. Each submitter is
-// answered only once its change is in the head.
+// maintenance and the late-timestamp re-sign a read asks for run between
+// commits, never beside them. Each submitter is answered only once its
+// change is in the head.
 //
 // Its own storage (SQLite) holds what is cheap to keep here and expensive to
 // recompute from R2: the bin expiry index, project and file counts, recent
@@ -12,17 +13,21 @@
 
 import { DurableObject } from 'cloudflare:workers';
 import { expiresAt, type CommitOutput } from '../../shared/index.ts';
+import type { ObjectStore, StoredObject } from '../../shared/store/object-store.ts';
+import { config } from '../config.ts';
 import type { Env } from '../env.ts';
 import { onlineSigner } from '../online-signer.ts';
+import { r2Store } from '../storage/r2-store.ts';
 import type { Change, ChangeOutcome } from './changes.ts';
 import { commitBatch } from './commit-batch.ts';
+import { resignLateTimestamp } from './late-timestamp.ts';
 import { maintain, type BinExpiry, type BinIndex } from './maintenance.ts';
-import { resignPolicy } from './policy.ts';
 import type { CommitRecord, CronRecord, MaintenanceResult, WriterStatus } from './status.ts';
 
 type Job =
   | { readonly kind: 'change'; readonly change: Change; resolve(o: ChangeOutcome): void; reject(e: unknown): void }
-  | { readonly kind: 'maintain'; readonly now: number; resolve(r: MaintenanceResult): void; reject(e: unknown): void };
+  | { readonly kind: 'maintain'; readonly now: number; resolve(r: MaintenanceResult): void; reject(e: unknown): void }
+  | { readonly kind: 'late-timestamp'; readonly now: number; resolve(h: StoredObject | null): void; reject(e: unknown): void };
 
 const KEEP_COMMITS = 20;
 
@@ -30,9 +35,11 @@ export class RepositoryWriter extends DurableObject<Env> {
   #queue: Job[] = [];
   #running = false;
   readonly #sql: SqlStorage;
+  readonly #store: ObjectStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#store = r2Store(env.REPO);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`
       CREATE TABLE IF NOT EXISTS bins (name TEXT PRIMARY KEY, version INTEGER NOT NULL, expires INTEGER NOT NULL);
@@ -59,6 +66,15 @@ export class RepositoryWriter extends DurableObject<Env> {
       this.#recordCron({ at: new Date(now).toISOString(), ok: false, error: String(error), ms: Date.now() - started });
       throw error;
     }
+  }
+
+  /**
+   * For a read that found the head inside its final margin (the cron is
+   * late): the head to serve at `now`, re-signed first if it is still late
+   * when this job runs. Null for an empty repository.
+   */
+  freshHead(now: number): Promise<StoredObject | null> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'late-timestamp', now, resolve, reject }));
   }
 
   status(): WriterStatus {
@@ -92,6 +108,9 @@ export class RepositoryWriter extends DurableObject<Env> {
         if (first.kind === 'maintain') {
           this.#queue.shift();
           await this.#runMaintenance(first);
+        } else if (first.kind === 'late-timestamp') {
+          this.#queue.shift();
+          await this.#runLateTimestamp(first);
         } else {
           await this.#runCommit(this.#takeChanges());
         }
@@ -103,7 +122,7 @@ export class RepositoryWriter extends DurableObject<Env> {
 
   /** The changes at the front of the queue, up to the batch limit. */
   #takeChanges(): Extract<Job, { kind: 'change' }>[] {
-    const max = Math.max(1, Number(this.env.COMMIT_BATCH_MAX) || 256);
+    const max = config(this.env).commitBatchMax;
     const batch: Extract<Job, { kind: 'change' }>[] = [];
     while (batch.length < max && this.#queue[0]?.kind === 'change') batch.push(this.#queue.shift() as Extract<Job, { kind: 'change' }>);
     return batch;
@@ -112,9 +131,9 @@ export class RepositoryWriter extends DurableObject<Env> {
   async #runCommit(batch: Extract<Job, { kind: 'change' }>[]): Promise<void> {
     const started = Date.now();
     try {
-      const policy = resignPolicy(this.env);
+      const policy = config(this.env).resign;
       const result = await commitBatch(
-        { bucket: this.env.REPO, signer: await onlineSigner(this.env), expiry: policy.expiry, now: Date.now },
+        { store: this.#store, signer: await onlineSigner(this.env), expiry: policy.expiry, now: Date.now },
         batch.map((p) => p.change),
       );
       if (result.committed) {
@@ -135,13 +154,29 @@ export class RepositoryWriter extends DurableObject<Env> {
     const started = Date.now();
     try {
       const outcome = await maintain(
-        { bucket: this.env.REPO, signer: await onlineSigner(this.env), policy: resignPolicy(this.env), now: job.now },
+        { store: this.#store, signer: await onlineSigner(this.env), policy: config(this.env).resign, now: job.now },
         this.#binIndex(),
       );
       if (outcome.written && 'snapshot' in outcome.written) {
         this.#recordCommit('maintenance', outcome.written, outcome.result.binsResigned, started);
       }
       job.resolve(outcome.result);
+    } catch (error) {
+      job.reject(error);
+    }
+  }
+
+  async #runLateTimestamp(job: Extract<Job, { kind: 'late-timestamp' }>): Promise<void> {
+    try {
+      const policy = config(this.env).resign;
+      const head = await resignLateTimestamp({
+        store: this.#store,
+        signer: () => onlineSigner(this.env),
+        expiry: policy.expiry,
+        finalMarginSeconds: policy.timestampFinalMarginSeconds,
+        now: job.now,
+      });
+      job.resolve(head && { bytes: head.bytes, etag: head.etag });
     } catch (error) {
       job.reject(error);
     }

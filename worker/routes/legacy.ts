@@ -11,8 +11,10 @@ import {
 } from '../../shared/index.ts';
 import { authenticate } from '../auth/basic-token.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { config } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { clientError } from '../http/errors.ts';
+import { r2Store } from '../storage/r2-store.ts';
 import { findTarget, openSnapshot } from '../storage/repository.ts';
 import { hashing, type UploadDigests } from '../upload/digests.ts';
 import { checkDigests, field, validateUpload, type Fields } from '../upload/form.ts';
@@ -75,8 +77,8 @@ async function readForm(c: Context<AppEnv>, token: TokenRecord, maxBytes: number
 
 export async function upload(c: Context<AppEnv>): Promise<Response> {
   const env = c.env;
-  const token = await authenticate(env.REPO, c.req.header('Authorization') ?? null);
-  const maxBytes = Number(env.MAX_UPLOAD_BYTES) || 100 * 1024 * 1024;
+  const token = await authenticate(r2Store(env.REPO), c.req.header('Authorization') ?? null);
+  const maxBytes = config(env).maxUploadBytes;
   const declared = Number(c.req.header('Content-Length'));
   if (Number.isFinite(declared) && declared > maxBytes + MAX_FIELD_BYTES * 4) {
     throw clientError(413, `The upload is larger than the limit of ${maxBytes} bytes.`);
@@ -91,8 +93,8 @@ export async function upload(c: Context<AppEnv>): Promise<Response> {
     const path = fileTargetPath(valid.project, valid.filename);
 
     // Fast answers for re-uploads; the writer checks again at commit time.
-    const view = await openSnapshot(env.REPO);
-    const existing = view && (await findTarget(env.REPO, view, path));
+    const view = await openSnapshot(r2Store(env.REPO));
+    const existing = view && (await findTarget(r2Store(env.REPO), view, path));
     if (existing) {
       if (existing.hashes.sha256 === sha256) return c.text('OK: this file is already published\n', 200);
       throw clientError(400, `File already exists: ${valid.filename} was published with other contents. Use a new version.`);

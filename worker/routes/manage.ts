@@ -10,6 +10,7 @@ import { repositoryWriter } from '../commit/writer.ts';
 import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { clientError } from '../http/errors.ts';
+import { r2Store } from '../storage/r2-store.ts';
 
 export const manage = new Hono<AppEnv>();
 
@@ -18,7 +19,7 @@ manage.use('*', allowMethods('POST'));
 const MAX_REASON = 1000;
 
 async function setYank(c: Context<AppEnv>, yank: boolean): Promise<Response> {
-  const token = await authenticate(c.env.REPO, c.req.header('Authorization') ?? null);
+  const token = await authenticate(r2Store(c.env.REPO), c.req.header('Authorization') ?? null);
   const rawProject = c.req.param('project') ?? '';
   const version = c.req.param('version') ?? '';
   if (!isValidProjectName(rawProject)) throw clientError(400, `Invalid project name: ${rawProject}`);

@@ -10,10 +10,14 @@ import { METADATA_CONTENT_TYPE } from '../http/content-type.ts';
 import { notFound } from '../http/errors.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
 import { serveObject } from '../http/serve-object.ts';
-import { headForRead } from '../storage/fresh-head.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
 import { MetadataFormatError } from '../../shared/index.ts';
-import { readHead, type Head } from '../storage/head.ts';
+import { inFinalMargin } from '../commit/late-timestamp.ts';
+import { repositoryWriter } from '../commit/writer.ts';
+import { config } from '../config.ts';
+import type { Env } from '../env.ts';
+import { headFrom, readHead, type Head } from '../storage/head.ts';
+import { r2Store } from '../storage/r2-store.ts';
 import { HEAD_KEY, parseVersionedMetadataName, versionedMetadataKey } from '../storage/keys.ts';
 
 export const metadata = new Hono<AppEnv>();
@@ -24,14 +28,14 @@ metadata.get('/timestamp.json', async function timestamp(c) {
   // Always from R2, never a cache: a stale timestamp looks like a rollback to clients.
   let stored: Head | null;
   try {
-    stored = await readHead(c.env.REPO);
+    stored = await readHead(r2Store(c.env.REPO));
   } catch (error) {
     if (!(error instanceof MetadataFormatError)) throw error;
     // A head we can not parse is served as stored: clients refuse it, /healthz reports it.
     return serveObject(c.env.REPO, c.req.raw, HEAD_KEY, { cacheControl: REPOSITORY_HEAD, contentType: METADATA_CONTENT_TYPE, ranges: false });
   }
   if (!stored) throw notFound();
-  const head = await headForRead(c.env, stored, Date.now());
+  const head = await servedHead(c.env, stored, Date.now());
   const headers = {
     'Content-Type': METADATA_CONTENT_TYPE,
     'Cache-Control': REPOSITORY_HEAD,
@@ -44,6 +48,23 @@ metadata.get('/timestamp.json', async function timestamp(c) {
     headers: { ...headers, 'Content-Length': String(head.bytes.length) },
   });
 });
+
+/**
+ * The head to serve: as stored, or, inside its final margin (a late cron),
+ * what the writer returns after re-signing it. The read path never signs;
+ * if the writer can not answer (no online key, an outage), the stored head
+ * is served and clients decide (it is still valid, if only just).
+ */
+async function servedHead(env: Env, stored: Head, now: number): Promise<Head> {
+  if (!inFinalMargin(stored, now, config(env).resign.timestampFinalMarginSeconds)) return stored;
+  try {
+    const fresh = await repositoryWriter(env).freshHead(now);
+    return fresh ? headFrom(fresh) : stored;
+  } catch (error) {
+    console.error(JSON.stringify({ head: 'late timestamp not re-signed', error: String(error) }));
+    return stored;
+  }
+}
 
 metadata.get('/:name', function versionedMetadata(c) {
   // The raw name, not Hono's decoded parameter: only canonical spellings are served.

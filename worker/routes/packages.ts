@@ -1,11 +1,13 @@
-// `/packages/<project>/<sha256>/<filename>`: the URLs simple pages link to.
-// pip names a file by the last segment of its URL (the spec requires link
-// text and URL basename to agree), so the TUF consistent-snapshot name
-// `<sha256>.<filename>` can not be the link; this route serves the same
-// stored target under a path that keeps the hash (immutable) and ends in
-// the real filename. `<filename>.metadata` is the PEP 658 core metadata.
+// `/packages/<project>/<sha256>/<filename>`: the URLs simple pages link to
+// (package-url.ts says why the hash sits in the path). Serves the target
+// `files/<project>/<filename>` only if the current head's bins list it with
+// that sha256 (head-targets.ts). `<filename>.metadata` is its PEP 658 core
+// metadata: served only if the head lists the file with the URL's sha256,
+// from the metadata target's own content-addressed key (the bin gives its
+// hash), so no second copy under the file's hash is needed.
 
 import { Hono } from 'hono';
+import { targetKey } from '../../shared/index.ts';
 import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { IMMUTABLE } from '../http/cache-control.ts';
@@ -13,34 +15,31 @@ import { targetContentType } from '../http/content-type.ts';
 import { notFound } from '../http/errors.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
 import { serveObject } from '../http/serve-object.ts';
-import { consistentTargetKey, isConsistentTargetPath } from '../storage/keys.ts';
+import { parsePackagePath } from '../package-url.ts';
+import { headTargets } from './head-targets.ts';
 
 export const packages = new Hono<AppEnv>();
 
 packages.use('*', allowMethods('GET', 'HEAD'));
 
-const PACKAGE_PATH = /^([a-z0-9][a-z0-9-]*)\/([0-9a-f]{64})\/([^/]+)$/;
+const METADATA_SUFFIX = '.metadata';
 
-/** The consistent-snapshot target path a package URL stands for, or null. */
-export function packageTargetPath(raw: string): string | null {
-  const m = PACKAGE_PATH.exec(raw);
-  if (!m) return null;
-  const path = `files/${m[1]}/${m[2]}.${m[3]}`;
-  return isConsistentTargetPath(path) ? path : null;
-}
-
-/** The link a simple page gives for a file (relative to `/simple/<project>/`). */
-export function packageUrl(project: string, sha256: string, filename: string): string {
-  return `../../packages/${project}/${sha256}/${filename}`;
-}
-
-packages.get('/*', function packageFile(c) {
+packages.get('/*', async function packageFile(c) {
   const raw = rawPathAfter(c.req.url, '/packages/');
-  const path = raw === null ? null : packageTargetPath(raw);
-  if (!path) throw notFound();
-  return serveObject(c.env.REPO, c.req.raw, consistentTargetKey(path), {
+  const ref = raw === null ? null : parsePackagePath(raw);
+  if (!ref) throw notFound();
+  const lookup = await headTargets(c);
+  if (!lookup) throw notFound();
+  // Distribution filenames never end in `.metadata`, so the suffix is unambiguous.
+  const isMetadata = ref.filename.endsWith(METADATA_SUFFIX);
+  const filePath = `files/${ref.project}/${isMetadata ? ref.filename.slice(0, -METADATA_SUFFIX.length) : ref.filename}`;
+  const [file, metadata] = await Promise.all([lookup(filePath), isMetadata ? lookup(filePath + METADATA_SUFFIX) : null]);
+  if (!file || file.sha256 !== ref.sha256) throw notFound();
+  const served = isMetadata ? metadata : file;
+  if (!served) throw notFound();
+  return serveObject(c.env.REPO, c.req.raw, targetKey(served.path, served.sha256), {
     cacheControl: IMMUTABLE,
-    contentType: targetContentType(path),
+    contentType: targetContentType(served.path),
     ranges: true,
   });
 });

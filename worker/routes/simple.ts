@@ -15,8 +15,9 @@ import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { clientError, notFound } from '../http/errors.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
-import { cacheContext, type CacheContext } from '../storage/kv-cache.ts';
+import { r2Store } from '../storage/r2-store.ts';
 import { openSnapshot, resolveTarget } from '../storage/repository.ts';
+import { requestCache } from './head-targets.ts';
 
 export const simple = new Hono<AppEnv>();
 
@@ -26,27 +27,16 @@ simple.use('*', allowMethods('GET', 'HEAD'));
 // and pip's HTTP cache close to the head, and the ETag makes revalidation cheap.
 const PAGE_CACHE_CONTROL = 'public, max-age=60';
 
-/** KV plus `ctx.waitUntil` when the runtime gives one (Hono's `executionCtx` throws without it). */
-function requestCache(c: Context<AppEnv>): CacheContext {
-  let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-  try {
-    const ctx = c.executionCtx;
-    waitUntil = (promise) => ctx.waitUntil(promise);
-  } catch {
-    waitUntil = undefined;
-  }
-  return cacheContext(c.env.CACHE, waitUntil);
-}
-
 async function servePage(c: Context<AppEnv>, paths: { html: string; json: string }): Promise<Response> {
   const negotiated = negotiateSimpleFormat(c.req.header('Accept'));
   if (!negotiated) throw clientError(406, 'Not Acceptable: this index serves application/vnd.pypi.simple.v1+json and text/html');
   const cache = requestCache(c);
-  const view = await openSnapshot(c.env.REPO, cache);
+  const store = r2Store(c.env.REPO);
+  const view = await openSnapshot(store, cache);
   if (!view) throw notFound();
   const path = negotiated.format === 'json' ? paths.json : paths.html;
   const ifNoneMatch = c.req.header('If-None-Match') ?? null;
-  const target = await resolveTarget(c.env.REPO, view, path, cache, { prefetch: c.req.method === 'GET' && ifNoneMatch === null });
+  const target = await resolveTarget(store, view, path, cache, { prefetch: c.req.method === 'GET' && ifNoneMatch === null });
   if (!target) throw notFound();
   const etag = `"${target.sha256}"`;
   const headers = new Headers({

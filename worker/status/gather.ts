@@ -18,16 +18,16 @@ import {
 } from '../../shared/index.ts';
 import type { WriterStatus } from '../commit/status.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { config } from '../config.ts';
 import type { Env } from '../env.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { Lru } from '../storage/lru.ts';
+import { r2Store } from '../storage/r2-store.ts';
 import { binVersion, loadMetadata, openSnapshot, type SnapshotView } from '../storage/repository.ts';
 import { formatDuration, timeLeft } from './format.ts';
 import {
   ROLE_ORDER, type BinsStatus, type Health, type HealthProblem, type HealthSubject, type RepositoryStatus, type RoleStatus,
 } from './report.ts';
-
-/** Seconds every role must have left for /healthz to answer 200, unless HEALTH_MARGIN_SECONDS says otherwise. */
-export const DEFAULT_HEALTH_MARGIN_SECONDS = 3600;
 
 /**
  * Up to this many bins, every bin's expiry is read from R2 (one read per bin
@@ -39,12 +39,6 @@ export const MAX_BINS_READ = 256;
 /** How long the page waits for the writer before reporting without it. */
 const WRITER_TIMEOUT_MS = 3000;
 
-/** The margin from HEALTH_MARGIN_SECONDS (a positive decimal integer), else the default. */
-export function healthMarginSeconds(env: Pick<Env, 'HEALTH_MARGIN_SECONDS'>): number {
-  const n = Number(env.HEALTH_MARGIN_SECONDS);
-  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_HEALTH_MARGIN_SECONDS;
-}
-
 /**
  * The repository's status at time `now` (ms since the epoch). Never throws
  * for the repository's sake: an empty or unreadable repository (the head
@@ -52,9 +46,10 @@ export function healthMarginSeconds(env: Pick<Env, 'HEALTH_MARGIN_SECONDS'>): nu
  * `repository` health problem, since showing that is what a status page is for.
  */
 export async function gatherStatus(env: Env, now: number): Promise<RepositoryStatus> {
-  const marginSeconds = healthMarginSeconds(env);
+  // Seconds every role must have left for /healthz to answer 200.
+  const marginSeconds = config(env).healthMarginSeconds;
   const writer = writerStatus(env);
-  const [repository, writerNow] = await Promise.all([readRepository(env.REPO, writer, now).catch(unreadable), writer]);
+  const [repository, writerNow] = await Promise.all([readRepository(r2Store(env.REPO), writer, now).catch(unreadable), writer]);
   const warnings = writerWarnings(writerNow);
   let health: Health;
   if (repository === null) {
@@ -86,14 +81,14 @@ interface RepositoryRead {
 }
 
 /** Roles and bins as R2 holds them right now, or null for an empty repository. */
-async function readRepository(bucket: R2Bucket, writer: Promise<WriterStatus | null>, now: number): Promise<RepositoryRead | null> {
-  // Probe for the newest root while the head is read; an empty bucket has
+async function readRepository(store: ObjectStore, writer: Promise<WriterStatus | null>, now: number): Promise<RepositoryRead | null> {
+  // Probe for the newest root while the head is read; an empty store has
   // none either, so that error waits for the verdict on the head.
-  const rootVersion = newestRootVersion(bucket);
+  const rootVersion = newestRootVersion(store);
   rootVersion.catch(() => {});
-  const view = await openSnapshot(bucket);
+  const view = await openSnapshot(store);
   if (!view) return null;
-  const root = (await loadMetadata(bucket, 'root', 'root', await rootVersion)).signed;
+  const root = (await loadMetadata(store, 'root', 'root', await rootVersion)).signed;
   return {
     roles: {
       root: roleStatus(root, 'root', root, now),
@@ -101,7 +96,7 @@ async function readRepository(bucket: R2Bucket, writer: Promise<WriterStatus | n
       snapshot: roleStatus(root, 'snapshot', view.snapshot.signed, now),
       timestamp: roleStatus(root, 'timestamp', view.head.timestamp.signed, now),
     },
-    bins: await binsStatus(bucket, view, writer, now),
+    bins: await binsStatus(store, view, writer, now),
   };
 }
 
@@ -162,8 +157,9 @@ const secondsUntil = (expires: string, now: number) => Math.floor((expiresAt({ e
  * probe then a binary search finds the newest in about 2 log2(N) HEADs.
  * @throws Error if `1.root.json` is missing.
  */
-export async function newestRootVersion(bucket: R2Bucket): Promise<number> {
-  const exists = async (version: number) => (await bucket.head(metadataKey('root', version))) !== null;
+export async function newestRootVersion(store: ObjectStore): Promise<number> {
+  // Roots are a few KB: a read is as cheap as a HEAD, and the store has no HEAD.
+  const exists = async (version: number) => (await store.get(metadataKey('root', version))) !== null;
   if (!(await exists(1))) throw new Error(`repository is missing ${metadataKey('root', 1)}`);
   let present = 1;
   let absent = 2;
@@ -182,18 +178,18 @@ export async function newestRootVersion(bucket: R2Bucket): Promise<number> {
 // Expiry of a bin version by its R2 key: immutable, so an entry is never wrong.
 const binExpiries = new Lru<string>(4 * MAX_BINS_READ);
 
-async function binExpiry(bucket: R2Bucket, key: string): Promise<string> {
+async function binExpiry(store: ObjectStore, key: string): Promise<string> {
   const hit = binExpiries.get(key);
   if (hit) return hit;
-  const object = await bucket.get(key);
+  const object = await store.get(key);
   // The snapshot names it, so it must exist.
   if (!object) throw new Error(`repository is missing ${key}`);
-  const expires = parseMetadata('targets', new Uint8Array(await object.arrayBuffer())).signed.expires;
+  const expires = parseMetadata('targets', object.bytes).signed.expires;
   binExpiries.set(key, expires);
   return expires;
 }
 
-async function binsStatus(bucket: R2Bucket, view: SnapshotView, writer: Promise<WriterStatus | null>, now: number): Promise<BinsStatus> {
+async function binsStatus(store: ObjectStore, view: SnapshotView, writer: Promise<WriterStatus | null>, now: number): Promise<BinsStatus> {
   const roles: SuccinctRoles = view.succinctRoles;
   const count = binCount(roles);
   const common = {
@@ -207,7 +203,7 @@ async function binsStatus(bucket: R2Bucket, view: SnapshotView, writer: Promise<
     const all = await Promise.all(
       [...binNames(roles)].map(async (name) => {
         const version = binVersion(view, name);
-        return { name, version, expires: await binExpiry(bucket, metadataKey(name, version)) };
+        return { name, version, expires: await binExpiry(store, metadataKey(name, version)) };
       }),
     );
     const first = all.reduce((a, b) => (expiresAt(b) < expiresAt(a) ? b : a));

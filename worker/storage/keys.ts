@@ -92,6 +92,18 @@ export function isConsistentTargetPath(path: string): boolean {
 }
 
 /**
+ * The target path and sha256 a consistent-snapshot path names
+ * (`files/x/<sha256>.x-1.0.tar.gz` -> `files/x/x-1.0.tar.gz`), or null if it
+ * fails `isConsistentTargetPath`.
+ */
+export function parseConsistentTargetPath(path: string): { readonly targetPath: string; readonly sha256: string } | null {
+  if (!isConsistentTargetPath(path)) return null;
+  const slash = path.lastIndexOf('/');
+  const last = path.slice(slash + 1);
+  return { targetPath: path.slice(0, slash + 1) + last.slice(65), sha256: last.slice(0, 64) };
+}
+
+/**
  * Key of one immutable target, from its consistent-snapshot (already hashed) path.
  * @throws RangeError if the path fails `isConsistentTargetPath`.
  */

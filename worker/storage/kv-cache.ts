@@ -1,6 +1,6 @@
 // The read-path cache: an isolate LRU in front of KV (binding CACHE) in front
-// of R2, for immutable objects whose SHA-256 a trusted referrer gives, and
-// for derived lookup hints. Owns KV keys, value formats, size bounds and
+// of the repository's store (R2), for immutable objects whose SHA-256 a
+// trusted referrer gives, and for derived lookup hints. Owns KV keys, value formats, size bounds and
 // write-behind. Does not own which referrer is trusted (repository.ts walks
 // head -> snapshot -> bin), nor the head: `metadata/timestamp.json` never
 // passes through here; it is read from R2 on every request (head.ts).
@@ -47,7 +47,15 @@
 
 import { toHex } from '../../shared/index.ts';
 import { LengthOrHashMismatchError } from '../../shared/errors.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { Lru } from './lru.ts';
+
+/** What the cache needs of a KV namespace (KVNamespace has it; structural, so Node tests can pass a fake). */
+export interface KvCache {
+  get(key: string, type: 'text'): Promise<string | null>;
+  get(key: string, type: 'arrayBuffer'): Promise<ArrayBuffer | null>;
+  put(key: string, value: ArrayBuffer | string, options?: { expirationTtl?: number }): Promise<void>;
+}
 
 /** What a trusted referrer says about an object: its SHA-256 (hex) and, if known, its length. */
 export interface Digest {
@@ -58,16 +66,16 @@ export interface Digest {
 /** A lookup's value: the target's digest, or null for "not a target". */
 export type LookupValue = Required<Digest> | null;
 
-/** Per-request access to KV. Without `kv`, only the isolate LRU and R2 are used. */
+/** Per-request access to KV. Without `kv`, only the isolate LRU and the store are used. */
 export interface CacheContext {
-  readonly kv?: KVNamespace;
+  readonly kv?: KvCache;
   /** `ctx.waitUntil`: lets KV writes finish after the response. Without it writes are not awaited either. */
   readonly waitUntil?: (promise: Promise<unknown>) => void;
   /** Reads of this request by digest, so a prefetch and the body share one read. */
   readonly reads: Map<string, Promise<Uint8Array>>;
 }
 
-export function cacheContext(kv?: KVNamespace, waitUntil?: (promise: Promise<unknown>) => void): CacheContext {
+export function cacheContext(kv?: KvCache, waitUntil?: (promise: Promise<unknown>) => void): CacheContext {
   return { kv, waitUntil, reads: new Map() };
 }
 
@@ -146,7 +154,7 @@ async function kvGet(cache: CacheContext, key: string, type: 'text'): Promise<st
 async function kvGet(cache: CacheContext, key: string, type: 'arrayBuffer' | 'text'): Promise<ArrayBuffer | string | null> {
   if (!cache.kv || new TextEncoder().encode(key).length > MAX_KV_KEY_BYTES) return null;
   try {
-    return await cache.kv.get(key, type as 'text');
+    return type === 'text' ? await cache.kv.get(key, 'text') : await cache.kv.get(key, 'arrayBuffer');
   } catch (error) {
     // A KV outage is a miss: R2 is the truth.
     console.warn(JSON.stringify({ cache: 'kv-get-failed', key, message: String(error) }));
@@ -159,25 +167,25 @@ function distrusted(key: string, what: string): void {
 }
 
 /**
- * The bytes of the immutable object at R2 `key` whose digest a trusted
- * referrer gives: from the isolate LRU, else KV (verified), else R2 (verified).
+ * The bytes of the immutable object at `key` whose digest a trusted referrer
+ * gives: from the isolate LRU, else KV (verified), else the store (verified).
  * Objects up to MAX_CACHED_BYTES are kept in the LRU and written behind to KV.
- * @throws {LengthOrHashMismatchError} if R2's object does not match `expected` (a broken repository).
- * @throws Error if R2 has no object at `key` although a referrer names it.
+ * @throws {LengthOrHashMismatchError} if the stored object does not match `expected` (a broken repository).
+ * @throws Error if the store has no object at `key` although a referrer names it.
  */
-export function readVerified(bucket: R2Bucket, key: string, expected: Digest, cache: CacheContext): Promise<Uint8Array> {
+export function readVerified(store: ObjectStore, key: string, expected: Digest, cache: CacheContext): Promise<Uint8Array> {
   if (!SHA256_HEX.test(expected.sha256)) return Promise.reject(new TypeError(`not a sha256: ${expected.sha256}`));
   // Per request, one read per digest: a prefetch and the body share it.
   const flight = `${expected.sha256}:${expected.length ?? ''}:${key}`;
   let read = cache.reads.get(flight);
   if (!read) {
-    read = readThrough(bucket, key, expected, cache);
+    read = readThrough(store, key, expected, cache);
     cache.reads.set(flight, read);
   }
   return read;
 }
 
-async function readThrough(bucket: R2Bucket, key: string, expected: Digest, cache: CacheContext): Promise<Uint8Array> {
+async function readThrough(store: ObjectStore, key: string, expected: Digest, cache: CacheContext): Promise<Uint8Array> {
   const cacheable = expected.length === undefined || isCacheable(expected.length);
   const local = cacheable ? blobs.get(expected.sha256) : undefined;
   if (local && (expected.length === undefined || local.length === expected.length)) return local;
@@ -198,14 +206,13 @@ async function readThrough(bucket: R2Bucket, key: string, expected: Digest, cach
     }
   }
 
-  const object = await bucket.get(key);
+  const object = await store.get(key);
   if (!object) throw new Error(`repository is missing ${key}`);
-  if (expected.length !== undefined && object.size !== expected.length) {
-    await object.body.cancel();
-    throw new LengthOrHashMismatchError(`${key}: R2 holds ${object.size} bytes, its referrer says ${expected.length}`);
+  const { bytes } = object;
+  if (expected.length !== undefined && bytes.length !== expected.length) {
+    throw new LengthOrHashMismatchError(`${key}: the store holds ${bytes.length} bytes, its referrer says ${expected.length}`);
   }
-  const bytes = new Uint8Array(await object.arrayBuffer());
-  if (!(await matches(bytes, expected))) throw new LengthOrHashMismatchError(`${key}: R2's bytes do not match the sha256 its referrer gives`);
+  if (!(await matches(bytes, expected))) throw new LengthOrHashMismatchError(`${key}: the stored bytes do not match the sha256 its referrer gives`);
   if (bytes.length <= MAX_CACHED_BYTES) {
     blobs.set(expected.sha256, bytes);
     // Only a key KV did not have: a wrong entry is never rewritten (see 5 above).

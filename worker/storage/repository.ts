@@ -1,5 +1,5 @@
-// Reading one consistent snapshot of the repository out of R2: the head
-// (always fresh from R2), then the snapshot, targets and bins it names
+// Reading one consistent snapshot of the repository out of its store (R2):
+// the head (always fresh from the store), then the snapshot, targets and bins it names
 // (immutable, so parsed copies are kept in an isolate LRU by key), then the
 // targets those list. Everything a request resolves comes from the one
 // snapshot it opened, so no answer mixes versions.
@@ -14,6 +14,7 @@ import {
   binForTarget, metadataKey, parseMetadata, targetKey, UsageError,
   type Metadata, type RoleType, type SignedByType, type Snapshot, type SuccinctRoles, type TargetFile, type Targets,
 } from '../../shared/index.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { readHead, type Head } from './head.ts';
 import {
   cacheContext, isCacheable, lookupKey, readLookupHint, readVerified, settleLookupHint,
@@ -45,7 +46,7 @@ export interface LoadOptions {
  * @throws Error if the repository lacks the file.
  */
 export async function loadMetadata<K extends RoleType>(
-  bucket: R2Bucket,
+  store: ObjectStore,
   kind: K,
   role: string,
   version: number,
@@ -58,15 +59,15 @@ export async function loadMetadata<K extends RoleType>(
   // re-created under the same names) is not this file.
   if (hit && (!expected || hit.sha256 === expected.sha256)) return hit.md as Metadata<SignedByType[K]>;
   if (expected) {
-    const bytes = await readVerified(bucket, key, expected, options.cache ?? cacheContext());
+    const bytes = await readVerified(store, key, expected, options.cache ?? cacheContext());
     const md = parseMetadata(kind, bytes);
     parsed.set(key, { md, sha256: expected.sha256 });
     return md;
   }
-  const object = await bucket.get(key);
+  const object = await store.get(key);
   // The head names it, so it must exist: a missing file is a broken repository, not a 404.
   if (!object) throw new Error(`repository is missing ${key}`);
-  const md = parseMetadata(kind, new Uint8Array(await object.arrayBuffer()));
+  const md = parseMetadata(kind, object.bytes);
   parsed.set(key, { md });
   return md;
 }
@@ -87,18 +88,18 @@ export interface SnapshotView {
 
 /**
  * The snapshot the head names right now, or null for an empty repository.
- * The head is read from R2 every time; the snapshot must match the length
+ * The head is read from the store every time; the snapshot must match the length
  * and sha256 the head gives for it, wherever its bytes come from.
  */
-export async function openSnapshot(bucket: R2Bucket, cache?: CacheContext): Promise<SnapshotView | null> {
-  const head = await readHead(bucket);
+export async function openSnapshot(store: ObjectStore, cache?: CacheContext): Promise<SnapshotView | null> {
+  const head = await readHead(store);
   if (!head) return null;
   const meta = head.timestamp.signed.snapshotMeta;
   const expected = metaDigest(meta);
-  const snapshot = await loadMetadata(bucket, 'snapshot', 'snapshot', meta.version, { ...(expected && { expected }), ...(cache && { cache }) });
+  const snapshot = await loadMetadata(store, 'snapshot', 'snapshot', meta.version, { ...(expected && { expected }), ...(cache && { cache }) });
   const targetsMeta = snapshot.signed.meta['targets.json'];
   if (!targetsMeta) throw new Error('snapshot does not list targets.json');
-  const targets = await loadMetadata(bucket, 'targets', 'targets', targetsMeta.version);
+  const targets = await loadMetadata(store, 'targets', 'targets', targetsMeta.version);
   const delegations = targets.signed.delegations;
   if (delegations?.kind !== 'succinct') throw new UsageError('targets does not delegate to succinct hashed bins');
   return { head, snapshot, targets, succinctRoles: delegations.succinctRoles };
@@ -111,13 +112,13 @@ export function binVersion(view: SnapshotView, bin: string): number {
   return meta.version;
 }
 
-export function loadBin(bucket: R2Bucket, view: SnapshotView, bin: string): Promise<Metadata<Targets>> {
-  return loadMetadata(bucket, 'targets', bin, binVersion(view, bin));
+export function loadBin(store: ObjectStore, view: SnapshotView, bin: string): Promise<Metadata<Targets>> {
+  return loadMetadata(store, 'targets', bin, binVersion(view, bin));
 }
 
 /** What the snapshot's bins say about a target path, or null if it is not a target. */
-export async function findTarget(bucket: R2Bucket, view: SnapshotView, path: string): Promise<TargetFile | null> {
-  const bin = await loadBin(bucket, view, binForTarget(view.succinctRoles, path));
+export async function findTarget(store: ObjectStore, view: SnapshotView, path: string): Promise<TargetFile | null> {
+  const bin = await loadBin(store, view, binForTarget(view.succinctRoles, path));
   return bin.signed.targets[path] ?? null;
 }
 
@@ -132,8 +133,8 @@ export interface ResolvedTarget {
   readonly path: string;
   readonly sha256: string;
   readonly length: number;
-  /** The stored bytes, checked against the bin's sha256 when small; larger ones stream from R2 as stored. */
-  body(): Promise<Uint8Array | ReadableStream>;
+  /** The stored bytes, checked against the bin's length and sha256 (and cached when small). */
+  body(): Promise<Uint8Array>;
 }
 
 function targetDigest(path: string, file: TargetFile): Required<Digest> {
@@ -150,7 +151,7 @@ function targetDigest(path: string, file: TargetFile): Required<Digest> {
  * (`prefetch`); the hint is never the answer (kv-cache.ts, point 4).
  */
 export async function resolveTarget(
-  bucket: R2Bucket,
+  store: ObjectStore,
   view: SnapshotView,
   path: string,
   cache: CacheContext,
@@ -168,12 +169,12 @@ export async function resolveTarget(
         // Started now, awaited by nobody: body() joins it if the bin agrees.
         void hint
           .then((h) => (h.state === 'hint' && h.value && isCacheable(h.value.length)
-            ? readVerified(bucket, targetKey(path, h.value.sha256), h.value, cache)
+            ? readVerified(store, targetKey(path, h.value.sha256), h.value, cache)
             : undefined))
           .catch(() => undefined);
       }
     }
-    const md = await loadMetadata(bucket, 'targets', bin, version);
+    const md = await loadMetadata(store, 'targets', bin, version);
     const file = md.signed.targets[path];
     entry = { value: file ? targetDigest(path, file) : null };
     lookups.set(key, entry);
@@ -185,11 +186,6 @@ export async function resolveTarget(
   return {
     path,
     ...value,
-    async body() {
-      if (isCacheable(value.length)) return readVerified(bucket, stored, value, cache);
-      const object = await bucket.get(stored);
-      if (!object) throw new Error(`repository is missing the target ${path}`);
-      return object.body;
-    },
+    body: () => readVerified(store, stored, value, cache),
   };
 }

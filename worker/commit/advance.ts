@@ -1,0 +1,38 @@
+// The one step that moves the repository forward, and the only code that
+// writes the head (metadata/timestamp.json). Every writer (commitBatch,
+// maintain, the late-timestamp re-sign) signs its new files, then hands them
+// here, which writes them in the order that keeps every reader safe:
+//   1. targets (content-addressed: rewriting one is harmless),
+//   2. bins, 3. the snapshot (versions above the head's were never named by
+//      any head, so no client can have seen a leftover from a lost attempt),
+//   4. the head, by compare-and-swap on the etag it started from.
+// A crash or failed write before step 4 leaves the old head, which names
+// only files that were already there: the repository stays readable.
+
+import { HEAD_KEY, type MetadataFile, type Snapshot, type Targets, type Timestamp } from '../../shared/index.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import type { Head } from '../storage/head.ts';
+
+export interface Step {
+  /** The head the new files were derived from: the swap succeeds only if it is still the head. */
+  readonly from: Pick<Head, 'etag'>;
+  /** New target objects (simple pages) by storage key. */
+  readonly targets?: readonly { readonly key: string; readonly bytes: Uint8Array }[];
+  readonly bins?: readonly MetadataFile<Targets>[];
+  readonly snapshot?: MetadataFile<Snapshot>;
+  /** The new head. */
+  readonly timestamp: MetadataFile<Timestamp>;
+}
+
+/**
+ * Writes `step` and moves the head to its timestamp.
+ * @returns true if the head moved; false if another writer moved it first
+ *   (nothing of this step is then named by any head: decide again from the new head).
+ * @throws whatever the store throws; the head is then unchanged.
+ */
+export async function advance(store: ObjectStore, step: Step): Promise<boolean> {
+  await Promise.all((step.targets ?? []).map((t) => store.put(t.key, t.bytes)));
+  await Promise.all((step.bins ?? []).map((b) => store.put(b.key, b.bytes)));
+  if (step.snapshot) await store.put(step.snapshot.key, step.snapshot.bytes);
+  return store.swap(HEAD_KEY, step.timestamp.bytes, step.from.etag);
+}

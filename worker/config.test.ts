@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS, ConfigError, config, parseConfig, type ConfigVar } from './config.ts';
+
+/** wrangler.toml's [vars] section: `NAME = "value"` lines, comments skipped. */
+function wranglerVars(): Record<string, string> {
+  const toml = readFileSync(new URL('../wrangler.toml', import.meta.url), 'utf8');
+  const vars: Record<string, string> = {};
+  let inVars = false;
+  for (const line of toml.split('\n').map((l) => l.trim())) {
+    if (line.startsWith('[')) inVars = line === '[vars]';
+    else if (inVars && line && !line.startsWith('#')) {
+      const m = /^([A-Z_][A-Z0-9_]*)\s*=\s*"([^"]*)"$/.exec(line);
+      if (!m) throw new Error(`unparsed [vars] line: ${line}`);
+      vars[m[1]!] = m[2]!;
+    }
+  }
+  return vars;
+}
+
+describe('configuration', () => {
+  it('wrangler.toml sets every var, and each parses to the code\'s default', () => {
+    const vars = wranglerVars();
+    expect(Object.keys(vars).sort()).toEqual(Object.keys(CONFIG_DEFAULTS).sort());
+    for (const [name, value] of Object.entries(vars)) expect(Number(value), name).toBe(CONFIG_DEFAULTS[name as ConfigVar]);
+    expect(parseConfig(vars)).toEqual(parseConfig({}));
+  });
+
+  it('parses vars into the typed config', () => {
+    const c = parseConfig({ BINS_EXPIRY_SECONDS: '864000', BINS_MARGIN_SECONDS: '172800', BINS_PER_RUN: '3', COMMIT_BATCH_MAX: '1', MAX_UPLOAD_BYTES: '4096' });
+    expect(c.resign.expiry.binsSeconds).toBe(864_000);
+    expect(c.resign.binsMarginSeconds).toBe(172_800);
+    expect(c.resign.binsPerRun).toBe(3);
+    expect(c.commitBatchMax).toBe(1);
+    expect(c.maxUploadBytes).toBe(4096);
+    expect(c.resign.timestampFinalMarginSeconds).toBe(3600);
+    expect(c.healthMarginSeconds).toBe(3600);
+  });
+
+  it.each(['', '0', '-5', '1.5', 'abc', '1e3', '0x10', '010', '9007199254740993'])('refuses %j, naming the var', (value) => {
+    expect(() => parseConfig({ BINS_PER_RUN: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ BINS_PER_RUN: value })).toThrow(/BINS_PER_RUN must be a positive whole number/);
+  });
+
+  it('names every bad var at once', () => {
+    expect(() => parseConfig({ BINS_PER_RUN: 'x', HEALTH_MARGIN_SECONDS: '0' })).toThrow(/BINS_PER_RUN.*HEALTH_MARGIN_SECONDS/);
+  });
+
+  it('refuses a margin that is not below its lifetime', () => {
+    expect(() => parseConfig({ TIMESTAMP_EXPIRY_SECONDS: '3600' })).toThrow(/TIMESTAMP_MARGIN_SECONDS \(43200\) must be below TIMESTAMP_EXPIRY_SECONDS \(3600\)/);
+    expect(() => parseConfig({ BINS_MARGIN_SECONDS: '2592000' })).toThrow(/BINS_MARGIN_SECONDS/);
+    expect(parseConfig({ TIMESTAMP_EXPIRY_SECONDS: '3600', TIMESTAMP_MARGIN_SECONDS: '3000' }).resign.timestampMarginSeconds).toBe(3000);
+  });
+
+  it('config() parses an env once and keeps the result', () => {
+    const env = { BINS_PER_RUN: '7' };
+    const first = config(env);
+    expect(first.resign.binsPerRun).toBe(7);
+    expect(config(env)).toBe(first);
+  });
+});

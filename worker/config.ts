@@ -1,0 +1,131 @@
+// The worker's configuration: wrangler.toml's [vars] (or the dashboard's),
+// parsed once per env object into typed, validated values. Defaults equal
+// wrangler.toml's [vars] (config.test.ts reads the file and checks), so
+// removing a var never changes behaviour. A var that is set but is not a
+// positive decimal integer, or a margin not below its lifetime, is a
+// ConfigError naming every bad var: the worker refuses to run on it
+// (app.ts answers 500, the cron run fails) rather than fall back silently.
+// Secrets (ONLINE_KEY) are not configuration and never pass through here.
+
+import { DEFAULT_EXPIRY, type ExpiryPolicy } from '../shared/index.ts';
+
+/** Every var, with its default (wrangler.toml's value). */
+export const CONFIG_DEFAULTS = {
+  /** Seconds of lifetime a freshly signed timestamp gets. */
+  TIMESTAMP_EXPIRY_SECONDS: 86_400,
+  /** The cron re-signs the timestamp when fewer seconds than this remain. */
+  TIMESTAMP_MARGIN_SECONDS: 43_200,
+  /** A read asks the writer to re-sign at once when fewer seconds than this remain (the cron is late). */
+  TIMESTAMP_FINAL_MARGIN_SECONDS: 3_600,
+  SNAPSHOT_EXPIRY_SECONDS: 86_400,
+  SNAPSHOT_MARGIN_SECONDS: 43_200,
+  BINS_EXPIRY_SECONDS: 2_592_000,
+  BINS_MARGIN_SECONDS: 604_800,
+  /** Most bins one cron run re-signs (cron CPU is bounded: 30 s when the interval is under an hour). */
+  BINS_PER_RUN: 256,
+  /** Bins read per run to build the writer's bin expiry index (a subrequest budget). */
+  BINS_INDEXED_PER_RUN: 900,
+  /** /healthz fails once any role has this many seconds or fewer left. */
+  HEALTH_MARGIN_SECONDS: 3_600,
+  /** Largest upload body in bytes. */
+  MAX_UPLOAD_BYTES: 104_857_600,
+  /** Most changes one commit takes; 1 commits each upload alone. */
+  COMMIT_BATCH_MAX: 256,
+} as const;
+
+export type ConfigVar = keyof typeof CONFIG_DEFAULTS;
+/** The vars as bindings give them (Env has these fields, and more). */
+export type ConfigVars = { readonly [K in ConfigVar]?: string | undefined };
+
+export interface ResignPolicy {
+  readonly expiry: ExpiryPolicy;
+  readonly timestampMarginSeconds: number;
+  readonly timestampFinalMarginSeconds: number;
+  readonly snapshotMarginSeconds: number;
+  readonly binsMarginSeconds: number;
+  readonly binsPerRun: number;
+  readonly binsIndexedPerRun: number;
+}
+
+export interface Config {
+  readonly resign: ResignPolicy;
+  readonly healthMarginSeconds: number;
+  readonly maxUploadBytes: number;
+  readonly commitBatchMax: number;
+}
+
+/** The configuration is unusable; the message names every bad var. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const DECIMAL = /^[1-9][0-9]*$/;
+
+/**
+ * Parses and checks `vars`.
+ * @throws {ConfigError} if a var is set but is not a positive decimal integer
+ *   (at most 2^53 - 1), or a role's margin is not below its lifetime.
+ */
+export function parseConfig(vars: ConfigVars): Config {
+  const problems: string[] = [];
+  const v = {} as Record<ConfigVar, number>;
+  for (const name of Object.keys(CONFIG_DEFAULTS) as ConfigVar[]) {
+    const raw = vars[name];
+    if (raw === undefined) {
+      v[name] = CONFIG_DEFAULTS[name];
+      continue;
+    }
+    const text = String(raw).trim();
+    const n = Number(text);
+    if (!DECIMAL.test(text) || !Number.isSafeInteger(n)) {
+      problems.push(`${name} must be a positive whole number, not ${JSON.stringify(raw)}`);
+      v[name] = CONFIG_DEFAULTS[name];
+    } else {
+      v[name] = n;
+    }
+  }
+  for (const [margin, lifetime] of [
+    ['TIMESTAMP_MARGIN_SECONDS', 'TIMESTAMP_EXPIRY_SECONDS'],
+    ['SNAPSHOT_MARGIN_SECONDS', 'SNAPSHOT_EXPIRY_SECONDS'],
+    ['BINS_MARGIN_SECONDS', 'BINS_EXPIRY_SECONDS'],
+  ] as const) {
+    // A margin as long as the lifetime would re-sign on every run.
+    if (v[margin] >= v[lifetime]) problems.push(`${margin} (${v[margin]}) must be below ${lifetime} (${v[lifetime]})`);
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration (wrangler.toml [vars]): ${problems.join('; ')}`);
+  return {
+    resign: {
+      expiry: {
+        ...DEFAULT_EXPIRY,
+        timestampSeconds: v.TIMESTAMP_EXPIRY_SECONDS,
+        snapshotSeconds: v.SNAPSHOT_EXPIRY_SECONDS,
+        binsSeconds: v.BINS_EXPIRY_SECONDS,
+      },
+      timestampMarginSeconds: v.TIMESTAMP_MARGIN_SECONDS,
+      timestampFinalMarginSeconds: v.TIMESTAMP_FINAL_MARGIN_SECONDS,
+      snapshotMarginSeconds: v.SNAPSHOT_MARGIN_SECONDS,
+      binsMarginSeconds: v.BINS_MARGIN_SECONDS,
+      binsPerRun: v.BINS_PER_RUN,
+      binsIndexedPerRun: v.BINS_INDEXED_PER_RUN,
+    },
+    healthMarginSeconds: v.HEALTH_MARGIN_SECONDS,
+    maxUploadBytes: v.MAX_UPLOAD_BYTES,
+    commitBatchMax: v.COMMIT_BATCH_MAX,
+  };
+}
+
+// Bindings are fixed for an env object, so each is parsed once.
+const parsed = new WeakMap<object, Config>();
+
+/**
+ * The configuration of this env, parsed on first use.
+ * @throws {ConfigError} as parseConfig.
+ */
+export function config(env: ConfigVars): Config {
+  let c = parsed.get(env);
+  if (!c) {
+    c = parseConfig(env);
+    parsed.set(env, c);
+  }
+  return c;
+}
