@@ -8,6 +8,7 @@
 // Secrets (ONLINE_KEY) are not configuration and never pass through here.
 
 import { DEFAULT_EXPIRY, type ExpiryPolicy } from '../shared/index.ts';
+import { ConfigError } from './errors.ts';
 
 /** Every var, with its default (wrangler.toml's value). */
 export const CONFIG_DEFAULTS = {
@@ -54,10 +55,7 @@ export interface Config {
   readonly commitBatchMax: number;
 }
 
-/** The configuration is unusable; the message names every bad var. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 const DECIMAL = /^[1-9][0-9]*$/;
 

@@ -7,16 +7,16 @@
 // the old head valid and the batch retryable.
 
 import {
-  binsTouchedBy, commit, fileTargetPath, INDEX_TARGET_PATHS, metadataTargetPath, normalizeVersion,
+  binsTouchedBy, commit, fileTargetPath, packageUrl, INDEX_TARGET_PATHS, metadataTargetPath, normalizeVersion,
   parseDistributionFilename, parseProjectJSON, renderIndexHTML, renderIndexJSON, renderProjectHTML,
   renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
   type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
 } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { packageUrl } from '../package-url.ts';
 import { findTarget, loadBin, openSnapshot, storedTargetKey, type SnapshotView } from '../storage/repository.ts';
 import { advance } from './advance.ts';
 import type { Change, ChangeOutcome, PublishChange, YankChange } from './changes.ts';
+import { RepositoryBrokenError, WriterBusyError } from '../errors.ts';
 
 export interface CommitContext {
   readonly store: ObjectStore;
@@ -45,7 +45,7 @@ async function readTargetText(store: ObjectStore, view: SnapshotView, path: stri
   const file = await findTarget(store, view, path);
   if (!file) return null;
   const object = await store.get(storedTargetKey(path, file));
-  if (!object) throw new Error(`repository is missing the target ${path}`);
+  if (!object) throw new RepositoryBrokenError(`repository is missing the target ${path}`);
   return fromUtf8(object.bytes);
 }
 
@@ -108,14 +108,14 @@ export async function commitBatch(ctx: CommitContext, changes: readonly Change[]
   for (let attempt = 1; ; attempt++) {
     const result = await tryCommit(ctx, changes, now);
     if (result) return result;
-    if (attempt >= 5) throw new Error('the repository head kept moving; commit abandoned, retry the upload');
+    if (attempt >= 5) throw new WriterBusyError('the repository head kept moving; commit abandoned, retry the upload');
   }
 }
 
 async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: number): Promise<BatchResult | null> {
   const { store } = ctx;
   const view = await openSnapshot(store);
-  if (!view) throw new Error('the repository has not been initialised (no metadata/timestamp.json)');
+  if (!view) throw new RepositoryBrokenError('the repository has not been initialised (no metadata/timestamp.json)');
   const staged: Staged = { targets: new Map(), outcomes: [] };
 
   // Re-render each touched project once, applying its changes in order.

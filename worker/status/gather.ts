@@ -28,6 +28,7 @@ import { formatDuration, timeLeft } from './format.ts';
 import {
   ROLE_ORDER, type BinsStatus, type Health, type HealthProblem, type HealthSubject, type RepositoryStatus, type RoleStatus,
 } from './report.ts';
+import { RepositoryBrokenError, StorageUnavailableError } from '../errors.ts';
 
 /**
  * Up to this many bins, every bin's expiry is read from R2 (one read per bin
@@ -160,7 +161,7 @@ const secondsUntil = (expires: string, now: number) => Math.floor((expiresAt({ e
 export async function newestRootVersion(store: ObjectStore): Promise<number> {
   // Roots are a few KB: a read is as cheap as a HEAD, and the store has no HEAD.
   const exists = async (version: number) => (await store.get(metadataKey('root', version))) !== null;
-  if (!(await exists(1))) throw new Error(`repository is missing ${metadataKey('root', 1)}`);
+  if (!(await exists(1))) throw new RepositoryBrokenError(`repository is missing ${metadataKey('root', 1)}`);
   let present = 1;
   let absent = 2;
   while (await exists(absent)) {
@@ -183,7 +184,7 @@ async function binExpiry(store: ObjectStore, key: string): Promise<string> {
   if (hit) return hit;
   const object = await store.get(key);
   // The snapshot names it, so it must exist.
-  if (!object) throw new Error(`repository is missing ${key}`);
+  if (!object) throw new RepositoryBrokenError(`repository is missing ${key}`);
   const expires = parseMetadata('targets', object.bytes).signed.expires;
   binExpiries.set(key, expires);
   return expires;
@@ -232,7 +233,7 @@ async function binsStatus(store: ObjectStore, view: SnapshotView, writer: Promis
 async function writerStatus(env: Env): Promise<WriterStatus | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${WRITER_TIMEOUT_MS} ms`)), WRITER_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new StorageUnavailableError(`the writer gave no answer in ${WRITER_TIMEOUT_MS} ms`)), WRITER_TIMEOUT_MS);
   });
   try {
     return await Promise.race([repositoryWriter(env).status() as Promise<WriterStatus>, timeout]);

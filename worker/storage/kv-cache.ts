@@ -49,6 +49,7 @@ import { toHex } from '../../shared/index.ts';
 import { LengthOrHashMismatchError } from '../../shared/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { Lru } from './lru.ts';
+import { RepositoryBrokenError } from '../errors.ts';
 
 /** What the cache needs of a KV namespace (KVNamespace has it; structural, so Node tests can pass a fake). */
 export interface KvCache {
@@ -207,7 +208,7 @@ async function readThrough(store: ObjectStore, key: string, expected: Digest, ca
   }
 
   const object = await store.get(key);
-  if (!object) throw new Error(`repository is missing ${key}`);
+  if (!object) throw new RepositoryBrokenError(`repository is missing ${key}`);
   const { bytes } = object;
   if (expected.length !== undefined && bytes.length !== expected.length) {
     throw new LengthOrHashMismatchError(`${key}: the store holds ${bytes.length} bytes, its referrer says ${expected.length}`);

@@ -3,9 +3,12 @@
 // (`etagDoesNotMatch: '*'` and `etagMatches: <etag>`, unquoted: a quoted
 // etag throws; test/platform-r2-conditionals.test.ts pins both). The bucket
 // type is structural, so the worker's binding, wrangler's getPlatformProxy
-// bucket (the CLI's local edge) and miniflare's test proxy all fit.
+// bucket (the CLI's local edge) and miniflare's test proxy all fit. Every
+// failure of a call is a StorageUnavailableError naming it (a 503, not a
+// broken repository: worker/errors.ts).
 
 import { listLimit, type ObjectStore, type StoredObject } from '../../shared/store/object-store.ts';
+import { storageCall } from '../errors.ts';
 
 /** What this adapter needs of an R2 bucket (R2Bucket has it). */
 export interface R2BucketApi {
@@ -30,27 +33,34 @@ const httpMetadata = (key: string) => (key.endsWith('.json') ? { httpMetadata: {
 
 export function r2Store(bucket: R2BucketApi): ObjectStore {
   return {
-    async get(key): Promise<StoredObject | null> {
-      const object = await bucket.get(key);
-      return object ? { bytes: new Uint8Array(await object.arrayBuffer()), etag: object.etag } : null;
+    get(key): Promise<StoredObject | null> {
+      return storageCall(`R2 get ${key}`, async () => {
+        const object = await bucket.get(key);
+        return object ? { bytes: new Uint8Array(await object.arrayBuffer()), etag: object.etag } : null;
+      });
     },
     async put(key, bytes) {
-      await bucket.put(key, bytes, httpMetadata(key));
+      await storageCall(`R2 put ${key}`, () => bucket.put(key, bytes, httpMetadata(key)));
     },
     async create(key, bytes) {
-      return (await bucket.put(key, bytes, { onlyIf: { etagDoesNotMatch: '*' }, ...httpMetadata(key) })) !== null;
+      const put = () => bucket.put(key, bytes, { onlyIf: { etagDoesNotMatch: '*' }, ...httpMetadata(key) });
+      return (await storageCall(`R2 create ${key}`, put)) !== null;
     },
     async swap(key, bytes, expectedEtag) {
       const onlyIf = expectedEtag === null ? { etagDoesNotMatch: '*' } : { etagMatches: expectedEtag };
-      return (await bucket.put(key, bytes, { onlyIf, ...httpMetadata(key) })) !== null;
+      return (await storageCall(`R2 swap ${key}`, () => bucket.put(key, bytes, { onlyIf, ...httpMetadata(key) }))) !== null;
     },
-    async list(prefix, options) {
-      const page = await bucket.list({ prefix, limit: listLimit(options), ...(options?.cursor !== undefined && { cursor: options.cursor }) });
-      const objects = page.objects.map((o) => ({ key: o.key, size: o.size, uploaded: o.uploaded.getTime() }));
-      return page.truncated && page.cursor ? { objects, cursor: page.cursor } : { objects };
+    list(prefix, options) {
+      return storageCall(`R2 list ${prefix}`, async () => {
+        const page = await bucket.list({ prefix, limit: listLimit(options), ...(options?.cursor !== undefined && { cursor: options.cursor }) });
+        const objects = page.objects.map((o) => ({ key: o.key, size: o.size, uploaded: o.uploaded.getTime() }));
+        return page.truncated && page.cursor ? { objects, cursor: page.cursor } : { objects };
+      });
     },
     async delete(keys) {
-      for (let i = 0; i < keys.length; i += DELETE_BATCH) await bucket.delete(keys.slice(i, i + DELETE_BATCH));
+      for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+        await storageCall(`R2 delete ${keys.length} objects`, () => bucket.delete(keys.slice(i, i + DELETE_BATCH)));
+      }
     },
   };
 }

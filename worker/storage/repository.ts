@@ -21,6 +21,7 @@ import {
   type CacheContext, type Digest, type LookupHint, type LookupValue,
 } from './kv-cache.ts';
 import { Lru } from './lru.ts';
+import { RepositoryBrokenError } from '../errors.ts';
 
 interface ParsedEntry {
   readonly md: Metadata;
@@ -66,7 +67,7 @@ export async function loadMetadata<K extends RoleType>(
   }
   const object = await store.get(key);
   // The head names it, so it must exist: a missing file is a broken repository, not a 404.
-  if (!object) throw new Error(`repository is missing ${key}`);
+  if (!object) throw new RepositoryBrokenError(`repository is missing ${key}`);
   const md = parseMetadata(kind, object.bytes);
   parsed.set(key, { md });
   return md;
@@ -98,7 +99,7 @@ export async function openSnapshot(store: ObjectStore, cache?: CacheContext): Pr
   const expected = metaDigest(meta);
   const snapshot = await loadMetadata(store, 'snapshot', 'snapshot', meta.version, { ...(expected && { expected }), ...(cache && { cache }) });
   const targetsMeta = snapshot.signed.meta['targets.json'];
-  if (!targetsMeta) throw new Error('snapshot does not list targets.json');
+  if (!targetsMeta) throw new RepositoryBrokenError('snapshot does not list targets.json');
   const targets = await loadMetadata(store, 'targets', 'targets', targetsMeta.version);
   const delegations = targets.signed.delegations;
   if (delegations?.kind !== 'succinct') throw new UsageError('targets does not delegate to succinct hashed bins');
@@ -108,7 +109,7 @@ export async function openSnapshot(store: ObjectStore, cache?: CacheContext): Pr
 /** The version of a bin in this snapshot. */
 export function binVersion(view: SnapshotView, bin: string): number {
   const meta = view.snapshot.signed.meta[`${bin}.json`];
-  if (!meta) throw new Error(`snapshot does not list ${bin}.json`);
+  if (!meta) throw new RepositoryBrokenError(`snapshot does not list ${bin}.json`);
   return meta.version;
 }
 
@@ -124,7 +125,7 @@ export async function findTarget(store: ObjectStore, view: SnapshotView, path: s
 
 export function storedTargetKey(path: string, file: TargetFile): string {
   const sha256 = file.hashes.sha256;
-  if (!sha256) throw new Error(`target ${path} has no sha256`);
+  if (!sha256) throw new RepositoryBrokenError(`target ${path} has no sha256`);
   return targetKey(path, sha256);
 }
 
@@ -139,7 +140,7 @@ export interface ResolvedTarget {
 
 function targetDigest(path: string, file: TargetFile): Required<Digest> {
   const sha256 = file.hashes.sha256;
-  if (!sha256) throw new Error(`target ${path} has no sha256`);
+  if (!sha256) throw new RepositoryBrokenError(`target ${path} has no sha256`);
   return { sha256, length: file.length };
 }
 
