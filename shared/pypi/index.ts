@@ -5,7 +5,8 @@
 
 export { InvalidDistributionError } from './errors.ts';
 export { normalizeProjectName, isValidProjectName, isNormalizedProjectName } from './names.ts';
-export { isValidVersion, compareVersions, normalizeVersion } from './version.ts';
+export { isValidVersion, compareVersions, normalizeVersion, sameVersion } from './version.ts';
+export { releaseConflict, type ReleaseVerdict, type ReleaseFile } from './release-rules.ts';
 export { parseDistributionFilename, projectOfFilename, type DistributionFilename } from './filenames.ts';
 export {
   SIMPLE_API_VERSION,

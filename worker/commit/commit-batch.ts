@@ -7,7 +7,7 @@
 
 import {
   binsTouchedBy, commit, fileTargetPath, INDEX_TARGET_PATHS, metadataTargetPath, normalizeVersion,
-  parseDistributionFilename, parseProjectJSON, renderIndexHTML, renderIndexJSON, renderProjectHTML,
+  parseDistributionFilename, parseProjectJSON, releaseConflict, renderIndexHTML, renderIndexJSON, renderProjectHTML,
   renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
   type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
 } from '../../shared/index.ts';
@@ -57,12 +57,11 @@ function apply(page: ProjectPage, change: Change): Applied {
 }
 
 function applyPublish(page: ProjectPage, change: PublishChange): Applied {
-  const existing = page.files.find((f) => f.filename === change.file.filename);
-  if (existing) {
-    return existing.hashes.sha256 === change.file.sha256
-      ? 'unchanged'
-      : { status: 'conflict', message: `File already exists: ${change.file.filename} was published with other contents` };
-  }
+  // PyPI's release rules, decided here on the page being re-rendered, so two
+  // racing uploads can not both join a release.
+  const rule = releaseConflict(page.files, change.file);
+  if (rule.verdict === 'already-published') return 'unchanged';
+  if (rule.verdict === 'conflict') return { status: 'conflict', message: rule.message };
   return { ...page, files: [...page.files, simpleFileOf(change)] };
 }
 

@@ -2,7 +2,7 @@
 // validation: each failure is a 400 with the one-line message twine prints.
 
 import {
-  isValidVersion, normalizeProjectName, normalizeVersion, parseDistributionFilename, InvalidDistributionError,
+  isValidVersion, normalizeProjectName, parseDistributionFilename, sameVersion, InvalidDistributionError,
   type DistributionFilename,
 } from '../../shared/index.ts';
 import { clientError } from '../http/errors.ts';
@@ -44,7 +44,7 @@ export function validateUpload(fields: Fields, filename: string): ValidUpload {
   }
   const version = field(fields, 'version');
   if (!version || !isValidVersion(version)) throw clientError(400, `Invalid version '${version ?? ''}': versions must follow PEP 440.`);
-  if (normalizeVersion(version) !== normalizeVersion(distribution.version)) {
+  if (!sameVersion(version, distribution.version)) {
     throw clientError(400, `The form version '${version}' does not match the version '${distribution.version}' of the file ${filename}.`);
   }
   const filetype = field(fields, 'filetype');
