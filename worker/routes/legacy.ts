@@ -17,6 +17,7 @@ import { findTarget, openSnapshot } from '../storage/repository.ts';
 import { hashing, type UploadDigests } from '../upload/digests.ts';
 import { checkDigests, field, validateUpload, type Fields } from '../upload/form.ts';
 import { boundaryOf, MultipartError, parseMultipart, readText } from '../upload/multipart.ts';
+import { guardBody } from '../upload/request-body.ts';
 import { storeStream } from '../upload/store-stream.ts';
 import { extractWheelMetadata, InvalidWheelError, r2RangeReader } from '../upload/wheel.ts';
 
@@ -36,9 +37,7 @@ function scopeCheck(token: TokenRecord, name: string | undefined): void {
 }
 
 /** Reads the form, staging the file part. Fields may come before or after it. */
-async function readForm(c: Context<AppEnv>, token: TokenRecord, maxBytes: number): Promise<{ fields: Fields; staged: Staged | null }> {
-  const body = c.req.raw.body;
-  if (!body) throw clientError(400, 'The request has no body.');
+async function readForm(c: Context<AppEnv>, body: ReadableStream<Uint8Array>, token: TokenRecord, maxBytes: number): Promise<{ fields: Fields; staged: Staged | null }> {
   const fields = new Map<string, string[]>();
   let staged: Staged | null = null;
   try {
@@ -81,7 +80,18 @@ export async function upload(c: Context<AppEnv>): Promise<Response> {
   if (Number.isFinite(declared) && declared > maxBytes + MAX_FIELD_BYTES * 4) {
     throw clientError(413, `The upload is larger than the limit of ${maxBytes} bytes.`);
   }
-  const { fields, staged } = await readForm(c, token, maxBytes);
+  if (!c.req.raw.body) throw clientError(400, 'The request has no body.');
+  const guarded = guardBody(c.req.raw.body);
+  try {
+    return await uploadBody(c, guarded.stream, token, maxBytes);
+  } finally {
+    await guarded.settle(maxBytes + MAX_FIELD_BYTES * 4);
+  }
+}
+
+async function uploadBody(c: Context<AppEnv>, body: ReadableStream<Uint8Array>, token: TokenRecord, maxBytes: number): Promise<Response> {
+  const env = c.env;
+  const { fields, staged } = await readForm(c, body, token, maxBytes);
   if (!staged) throw clientError(400, "Missing the file: send it as the form field 'content'.");
   try {
     const valid = validateUpload(fields, staged.filename);
