@@ -13,7 +13,7 @@ import { clientError } from '../http/errors.ts';
 import { MAX_FIELD_BYTES, runUpload, type UploadOutcome } from '../upload/pipeline.ts';
 import { r2Repository } from '../upload/repository-port.ts';
 import { guardBody } from '../upload/request-body.ts';
-import { r2Staging } from '../upload/staging.ts';
+import { r2Staging } from '../upload/staging-r2.ts';
 
 /** Room for twine's fields beside the file: a body declared larger is refused unread. */
 const FORM_OVERHEAD_BYTES = MAX_FIELD_BYTES * 4;

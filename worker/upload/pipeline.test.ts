@@ -55,7 +55,7 @@ function memoryRepository(decide: (change: PublishChange) => ChangeOutcome) {
 
 function request(dist: Distribution, mayUpload = (_: string) => true): UploadRequest {
   const { contentType, body } = uploadBody(dist);
-  return { body: new Response(body).body!, contentType, mayUpload, maxFileBytes: 1 << 20, now: () => Date.UTC(2026, 0, 1) };
+  return { body: new Blob([Uint8Array.from(body)]).stream(), contentType, mayUpload, maxFileBytes: 1 << 20, now: () => Date.UTC(2026, 0, 1) };
 }
 
 describe('runUpload', () => {

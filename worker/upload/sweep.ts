@@ -22,8 +22,15 @@ export interface SweepResult {
   readonly more: boolean;
 }
 
-/** What sweepStaging needs of an R2Bucket. */
-export type SweepBucket = Pick<R2Bucket, 'list' | 'get' | 'delete' | 'resumeMultipartUpload'>;
+/** What sweepStaging needs of an R2Bucket (pass one). Structural, so its tests type-check under Node. */
+export interface SweepBucket {
+  list(options: { prefix: string; limit: number; cursor?: string }): Promise<
+    { objects: { key: string; uploaded: Date }[] } & ({ truncated: true; cursor: string } | { truncated: false })
+  >;
+  get(key: string): Promise<{ text(): Promise<string> } | null>;
+  delete(keys: string[]): Promise<void>;
+  resumeMultipartUpload(key: string, uploadId: string): { abort(): Promise<void> };
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
