@@ -1,12 +1,12 @@
 // Entry names an attacker controls: bounded in length, and matched against
 // the wheel's name in linear time.
 import { describe, expect, it } from 'vitest';
-import { storedZip } from '../../test/harness/uploads.ts';
-import { extractWheelMetadata, InvalidWheelError, MAX_ENTRY_NAME_BYTES, type RangeReader } from './wheel.ts';
+import { memoryReader, storedZip } from '../../test/harness/zips.ts';
+import { extractWheelMetadata, InvalidWheelError, MAX_ENTRY_NAME_BYTES } from './wheel.ts';
 
 const enc = new TextEncoder();
 const METADATA = enc.encode('Metadata-Version: 2.1\nName: theta\nVersion: 1.0\n\n');
-const reader = (bytes: Uint8Array): RangeReader => ({ size: bytes.length, read: async (o, n) => bytes.slice(o, o + n) });
+const reader = memoryReader;
 
 describe('extractWheelMetadata: entry names', () => {
   it("refuses a .dist-info named ('a-' x 32,000)x quickly (it used to re-normalise at every hyphen: 7 s)", async () => {
