@@ -11,6 +11,14 @@
 // are InvalidWheelError, with a one-line message for the uploader.
 //
 // Runs in workerd: DecompressionStream and web streams, no Node APIs.
+//
+// Kept over @zip.js/zip.js 2.24 (measured through a Reader over the same
+// RangeReader, useWebWorkers: false, its DecompressionStream path): it takes
+// what wheel*.test.ts refuses (bytes after the end record, offsets shifted by
+// a prefix, a local header naming another file, two same-named METADATA, any
+// entry-name length), so those checks would remain ours; and it costs more:
+// a 697 B wheel 2.7 ms and 4 reads against 0.6 ms and 1 read, a 20 MB wheel
+// of 2,000 entries 61 ms and 5 reads against 2.2 ms and 4 (same bytes read).
 
 import { normalizeProjectName, sameVersion } from '../../shared/index.ts';
 
