@@ -73,16 +73,25 @@ export function uploadFields(dist: Distribution): [string, string][] {
   ];
 }
 
-/** The multipart/form-data body twine (requests-toolbelt) sends: fields, then the file as `content`. */
-export function uploadBody(dist: Distribution): { contentType: string; body: Uint8Array } {
+/**
+ * The multipart/form-data body twine (requests-toolbelt) sends: fields, then
+ * the file as `content`. `over` replaces fields of the same name (or adds
+ * them) and the file part's filename.
+ */
+export function uploadBody(
+  dist: Distribution,
+  over: { fields?: Readonly<Record<string, string>>; filename?: string } = {},
+): { contentType: string; body: Uint8Array } {
   const boundary = `tuf-edge-${sha256Of(dist.bytes).slice(0, 24)}`;
   const parts: Uint8Array[] = [];
-  for (const [name, value] of uploadFields(dist)) {
+  const fields = new Map(uploadFields(dist));
+  for (const [name, value] of Object.entries(over.fields ?? {})) fields.set(name, value);
+  for (const [name, value] of fields) {
     parts.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
   parts.push(
     encoder.encode(
-      `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${dist.filename}"\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${over.filename ?? dist.filename}"\r\n` +
         'Content-Type: application/octet-stream\r\n\r\n',
     ),
     dist.bytes,

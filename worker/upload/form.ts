@@ -6,7 +6,7 @@
 // sha256_digest, then zeros).
 
 import {
-  isValidVersion, normalizeProjectName, parseDistributionFilename, sameVersion, InvalidDistributionError,
+  clipValue, isValidVersion, pageTextProblem, quoteValue, normalizeProjectName, parseDistributionFilename, sameVersion, InvalidDistributionError,
   type DistributionFilename,
 } from '../../shared/index.ts';
 import { refuse } from './refusal.ts';
@@ -36,7 +36,7 @@ export function field(fields: Fields, name: string): string | undefined {
 export function checkRepeatedFields(fields: Fields): void {
   for (const [name, values] of fields) {
     if (MULTI_VALUED_FIELDS.has(name) || values.every((v) => v === values[0])) continue;
-    throw refuse(400, `The field '${name.slice(0, 64)}' was sent ${values.length} times with different values; it takes one value.`);
+    throw refuse(400, `The field ${quoteValue(name)} was sent ${values.length} times with different values; it takes one value.`);
   }
 }
 
@@ -54,9 +54,9 @@ export interface ValidUpload {
 export function validateUpload(fields: Fields, filename: string): ValidUpload {
   checkRepeatedFields(fields);
   const action = field(fields, ':action');
-  if (action !== 'file_upload') throw refuse(400, `Unknown or missing :action ${JSON.stringify(action ?? null)}; only file_upload is supported.`);
+  if (action !== 'file_upload') throw refuse(400, `Unknown or missing :action ${action === undefined ? 'null' : `"${clipValue(action)}"`}; only file_upload is supported.`);
   const protocol = field(fields, 'protocol_version');
-  if (protocol !== undefined && protocol !== '1') throw refuse(400, `Unknown protocol_version ${protocol}.`);
+  if (protocol !== undefined && protocol !== '1') throw refuse(400, `Unknown protocol_version ${quoteValue(protocol)}.`);
   let distribution: DistributionFilename;
   try {
     distribution = parseDistributionFilename(filename);
@@ -68,19 +68,23 @@ export function validateUpload(fields: Fields, filename: string): ValidUpload {
   const name = field(fields, 'name');
   if (!name) throw refuse(400, "Missing the form field 'name'.");
   if (normalizeProjectName(name) !== project) {
-    throw refuse(400, `The form name '${name}' does not match the project '${project}' of the file ${filename}.`);
+    throw refuse(400, `The form name ${quoteValue(name)} does not match the project '${project}' of the file ${clipValue(filename)}.`);
   }
   const version = field(fields, 'version');
-  if (!version || !isValidVersion(version)) throw refuse(400, `Invalid version '${version ?? ''}': versions must follow PEP 440.`);
+  if (!version || !isValidVersion(version)) throw refuse(400, `Invalid version ${quoteValue(version ?? '')}: versions must follow PEP 440.`);
   if (!sameVersion(version, distribution.version)) {
-    throw refuse(400, `The form version '${version}' does not match the version '${distribution.version}' of the file ${filename}.`);
+    throw refuse(400, `The form version ${quoteValue(version)} does not match the version '${distribution.version}' of the file ${clipValue(filename)}.`);
   }
   const filetype = field(fields, 'filetype');
   const expected = distribution.kind === 'wheel' ? 'bdist_wheel' : 'sdist';
   if (filetype !== undefined && filetype !== expected) {
-    throw refuse(400, `The filetype '${filetype}' does not match the file ${filename} (expected ${expected}).`);
+    throw refuse(400, `The filetype ${quoteValue(filetype)} does not match the file ${clipValue(filename)} (expected ${expected}).`);
   }
   const requiresPython = field(fields, 'requires_python')?.trim();
+  // It is written into the project's pages: refused now by the renderer's
+  // own rule, rather than by the renderer inside the batch commit.
+  const problem = requiresPython ? pageTextProblem(requiresPython) : null;
+  if (problem !== null) throw refuse(400, `Invalid requires_python ${quoteValue(requiresPython!)}: it ${problem}.`);
   return { project, filename, distribution, ...(requiresPython && { requiresPython }) };
 }
 

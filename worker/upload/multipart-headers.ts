@@ -2,6 +2,7 @@
 // part's header section (Content-Disposition, Content-Type, the refused
 // Content-Transfer-Encodings). Pure string work, no streams.
 
+import { clipValue } from '../../shared/index.ts';
 import { MultipartError } from './multipart-limits.ts';
 
 // RFC 2046 5.1.1: 1 to 70 of these, not ending in a space.
@@ -70,7 +71,7 @@ export function parseHeaders(section: Uint8Array): PartHeaders {
       contentType = value;
     } else if (name === 'content-transfer-encoding') {
       if (!['7bit', '8bit', 'binary'].includes(value.toLowerCase())) {
-        throw new MultipartError(`Content-Transfer-Encoding ${value} is not supported`);
+        throw new MultipartError(`Content-Transfer-Encoding ${clipValue(value)} is not supported`);
       }
     }
   }

@@ -3,6 +3,7 @@
 // is read ahead of the consumer. Owns the parser's states, the per-part and
 // preamble limits, and what happens to a part skipped or cancelled.
 
+import { clipValue } from '../../shared/index.ts';
 import { parseHeaders } from './multipart-headers.ts';
 import { DEFAULT_MAX_HEADER_BYTES, MultipartError, type MultipartLimits } from './multipart-limits.ts';
 import { CR, DASH, findDelimiter, HT, indexOfBlankLine, LF, SP, type Source } from './multipart-scan.ts';
@@ -130,7 +131,7 @@ export class PartIterator implements AsyncIterableIterator<FormPart> {
     }
     const file = headers.filename !== undefined;
     const part: PartSection = {
-      label: `${file ? 'file' : 'field'} "${headers.name}"`,
+      label: `${file ? 'file' : 'field'} "${clipValue(headers.name)}"`,
       limit: file ? this.limits.maxFileBytes : this.limits.maxFieldBytes,
       size: 0,
       done: false,

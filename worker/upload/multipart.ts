@@ -13,6 +13,7 @@
 //
 // Runs in workerd: web streams and TextDecoder only, no Node APIs.
 
+import { clipValue } from '../../shared/index.ts';
 import { BOUNDARY } from './multipart-headers.ts';
 import { MultipartError, type MultipartLimits } from './multipart-limits.ts';
 import { type FormPart, PartIterator } from './multipart-parts.ts';
@@ -64,7 +65,7 @@ export async function readText(part: FormPart, maxBytes: number): Promise<string
       size += value.length;
       if (size > maxBytes) {
         await reader.cancel();
-        throw new MultipartError(`field "${part.name}" is larger than ${maxBytes} bytes`, true);
+        throw new MultipartError(`field "${clipValue(part.name)}" is larger than ${maxBytes} bytes`, true);
       }
       chunks.push(value);
     }
@@ -77,7 +78,7 @@ export async function readText(part: FormPart, maxBytes: number): Promise<string
     // leading U+FEFF is kept, so the text is exactly what was sent.
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new MultipartError(`field "${part.name}" is not valid UTF-8`);
+    throw new MultipartError(`field "${clipValue(part.name)}" is not valid UTF-8`);
   }
 }
 

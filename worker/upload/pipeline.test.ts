@@ -53,8 +53,8 @@ function memoryRepository(decide: (change: PublishChange) => ChangeOutcome) {
   return { port, submitted };
 }
 
-function request(dist: Distribution, mayUpload = (_: string) => true): UploadRequest {
-  const { contentType, body } = uploadBody(dist);
+function request(dist: Distribution, mayUpload = (_: string) => true, over?: Parameters<typeof uploadBody>[1]): UploadRequest {
+  const { contentType, body } = uploadBody(dist, over);
   return { body: new Blob([Uint8Array.from(body)]).stream(), contentType, mayUpload, maxFileBytes: 1 << 20, now: () => Date.UTC(2026, 0, 1) };
 }
 
@@ -124,5 +124,29 @@ describe('runUpload', () => {
     const outcome = await runUpload({ ...request(makeSdist('nu', '1.0', 5000)), maxFileBytes: 4096 }, { staging: staging.port, repository: repo.port });
     expect(outcome).toMatchObject({ kind: 'refused', status: 413 });
     expect([...staging.objects.keys()]).toEqual([]);
+  });
+
+  it('refuses a requires_python the page renderer would refuse (issue 13): 400, nothing stored or submitted', async () => {
+    const staging = memoryStaging();
+    const repo = memoryRepository(() => ({ status: 'committed', snapshotVersion: 7 }));
+    const sdist = makeSdist('nu', '1.0');
+    const outcome = await runUpload(request(sdist, undefined, { fields: { requires_python: '>=3.8\u0001' } }), { staging: staging.port, repository: repo.port });
+    expect(outcome).toEqual({
+      kind: 'refused',
+      status: 400,
+      message: "Invalid requires_python '>=3.8\\u{1}': it contains a control character or a lone surrogate.",
+    });
+    expect(repo.submitted).toEqual([]);
+    expect([...staging.objects.keys()]).toEqual([]);
+  });
+
+  it('keeps messages short whatever was sent: a 10,000-character filename, a 200 KB version (issue 13)', async () => {
+    const sdist = makeSdist('nu', '1.0');
+    const ports = () => ({ staging: memoryStaging().port, repository: memoryRepository(() => ({ status: 'committed', snapshotVersion: 7 })).port });
+    for (const over of <Parameters<typeof uploadBody>[1][]>[{ filename: `${'n'.repeat(10_000)}-1.0.tar.gz` }, { fields: { version: '9'.repeat(200_000) } }, { fields: { name: 'x'.repeat(200_000) } }]) {
+      const outcome = await runUpload(request(sdist, undefined, over), ports());
+      expect(outcome).toMatchObject({ kind: 'refused', status: 400 });
+      expect((outcome as { message: string }).message.length).toBeLessThan(400);
+    }
   });
 });

@@ -20,7 +20,7 @@
 // a 697 B wheel 2.7 ms and 4 reads against 0.6 ms and 1 read, a 20 MB wheel
 // of 2,000 entries 61 ms and 5 reads against 2.2 ms and 4 (same bytes read).
 
-import { normalizeProjectName, sameVersion } from '../../shared/index.ts';
+import { clipValue, normalizeProjectName, sameVersion } from '../../shared/index.ts';
 
 /** Random access to a stored file. `read` resolves to exactly `length` bytes. */
 export interface RangeReader {
@@ -308,15 +308,15 @@ function findMetadata(zip: Zip, distribution: string, version: string): Entry {
   if (infoDirs.size > 1) throw new InvalidWheelError(`wheel has ${infoDirs.size} .dist-info directories, not one`);
   const infoDir = [...infoDirs][0]!;
   if (!infoDirMatches(infoDir.slice(0, -DIST_INFO.length), distribution, version)) {
-    throw new InvalidWheelError(`${infoDir} does not match the wheel's name and version (${distribution} ${version})`);
+    throw new InvalidWheelError(`${clipValue(infoDir)} does not match the wheel's name and version (${distribution} ${version})`);
   }
 
   // Python's zipfile, and so pip, reads the last of several same-named
   // entries; another reader might take the first. Refuse the ambiguity.
   const wanted = `${infoDir}/METADATA`;
   const matches = zip.entries.filter((entry) => entry.name === wanted);
-  if (matches.length === 0) throw new InvalidWheelError(`wheel has no ${wanted}`);
-  if (matches.length > 1) throw new InvalidWheelError(`wheel has ${matches.length} ${wanted} entries`);
+  if (matches.length === 0) throw new InvalidWheelError(`wheel has no ${clipValue(wanted)}`);
+  if (matches.length > 1) throw new InvalidWheelError(`wheel has ${matches.length} ${clipValue(wanted)} entries`);
   return matches[0]!;
 }
 
@@ -350,7 +350,7 @@ function infoDirMatches(stem: string, distribution: string, version: string): bo
 // Reading the entry
 
 async function readEntry(zip: Zip, entry: Entry, maxBytes: number): Promise<Uint8Array> {
-  const what = entry.name;
+  const what = clipValue(entry.name);
   if (entry.flags & FLAG_ENCRYPTED) throw new InvalidWheelError(`${what} is encrypted`);
   if (entry.method !== STORED && entry.method !== DEFLATED) {
     throw new InvalidWheelError(`${what} uses compression method ${entry.method}; only stored and deflate are supported`);
