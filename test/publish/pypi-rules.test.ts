@@ -140,3 +140,14 @@ describe('repeated form fields', () => {
     expect(r.status, new TextDecoder().decode(r.body)).toBe(200);
   });
 });
+
+describe('yank matches releases by PEP 440 version', () => {
+  it('yanking 1.0.0 yanks the files of omicron 1.0 (it answered 404 "has no release 1.0.0")', async () => {
+    expect((await send(makeWheel('omicron', '1.0'))).status).toBe(200);
+    const response = await httpFetch(`${pub.worker.url}/api/projects/omicron/releases/1.0.0/yank`, {
+      method: 'POST',
+      headers: { Authorization: basicAuth(pub.token) },
+    });
+    expect(response.status, new TextDecoder().decode(response.body)).toBe(200);
+  });
+});

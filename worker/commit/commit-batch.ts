@@ -6,7 +6,7 @@
 // head moves leaves the old head valid and the batch retryable.
 
 import {
-  binsTouchedBy, commit, fileTargetPath, INDEX_TARGET_PATHS, metadataTargetPath, normalizeVersion,
+  binsTouchedBy, commit, fileTargetPath, INDEX_TARGET_PATHS, metadataTargetPath, sameVersion,
   parseDistributionFilename, parseProjectJSON, releaseConflict, renderIndexHTML, renderIndexJSON, renderProjectHTML,
   renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
   type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
@@ -66,11 +66,10 @@ function applyPublish(page: ProjectPage, change: PublishChange): Applied {
 }
 
 function applyYank(page: ProjectPage, change: YankChange): Applied {
-  const version = normalizeVersion(change.version);
   let matched = false;
   let changed = false;
   const files = page.files.map((f) => {
-    if (normalizeVersion(parseDistributionFilename(f.filename).version) !== version) return f;
+    if (!sameVersion(parseDistributionFilename(f.filename).version, change.version)) return f;
     matched = true;
     if (f.yanked === change.yanked) return f;
     changed = true;
