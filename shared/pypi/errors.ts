@@ -10,14 +10,21 @@ export class InvalidDistributionError extends Error {
 const MAX_SHOWN = 120;
 
 /**
- * Quotes an untrusted value for a message: anything outside printable ASCII
- * is escaped (so a message stays one line and can not carry terminal escapes
- * or bidi overrides), and long values are cut.
+ * An untrusted value made fit for any message (the one helper for that, in
+ * shared/ and the worker): cut to 120 characters with '...' (a message, and
+ * the HTTP reason phrase made of it, stays short whatever was sent), and
+ * anything outside printable ASCII escaped (so it stays one line and can not
+ * carry terminal escapes or bidi overrides).
  */
-export function quoteValue(value: string): string {
+export function clipValue(value: string): string {
   const cut = value.length > MAX_SHOWN ? value.slice(0, MAX_SHOWN) : value;
   const shown = cut.replace(/[^\x20-\x7e]|\\/gu, (c) =>
     c === '\\' ? '\\\\' : `\\u{${c.codePointAt(0)!.toString(16)}}`,
   );
-  return `'${shown}${cut.length < value.length ? '...' : ''}'`;
+  return `${shown}${cut.length < value.length ? '...' : ''}`;
+}
+
+/** `'value'`, clipped and escaped by clipValue. */
+export function quoteValue(value: string): string {
+  return `'${clipValue(value)}'`;
 }

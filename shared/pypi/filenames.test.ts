@@ -87,6 +87,19 @@ describe('wheels', () => {
   });
 });
 
+describe("'__' in a name, as packaging (and so PyPI) judges it", () => {
+  it("refuses a wheel whose name part has '__' (parse_wheel_filename: an escaped name has none)", () => {
+    for (const filename of ['a__b-1.0-py3-none-any.whl', 'a_.__b-1.0-py3-none-any.whl', 'A__B-1.0-1-py3-none-any.whl']) {
+      expect(refusal(filename)).toContain("is not a valid distribution name (it contains '__')");
+    }
+    expect(parseDistributionFilename('a_b.c-1.0-py3-none-any.whl').name).toBe('a_b.c');
+  });
+
+  it("takes an sdist with '__' (parse_sdist_filename only canonicalises the name)", () => {
+    expect(parseDistributionFilename('a__b-1.0.tar.gz')).toEqual({ kind: 'sdist', name: 'a__b', version: '1.0' });
+  });
+});
+
 describe('sdists', () => {
   it.each([
     ['demo-1.0.tar.gz', 'demo', '1.0'],

@@ -95,6 +95,9 @@ function parseWheel(filename: string): DistributionFilename {
   const [py, abi, platform] = parts.slice(-3) as [string, string, string];
   const buildTag = parts.length === 6 ? parts[2]! : undefined;
   if (!WHEEL_NAME.test(name)) bad(`${quoteValue(name)} is not a valid distribution name`);
+  // packaging's parse_wheel_filename (what PyPI applies) refuses '__': an
+  // escaped name never has one, since a run of '-_.' becomes one '_'.
+  if (name.includes('__')) bad(`${quoteValue(name)} is not a valid distribution name (it contains '__')`);
   if (!isValidVersion(version)) bad(`${quoteValue(version)} is not a valid PEP 440 version`);
   if (buildTag !== undefined && !BUILD_TAG.test(buildTag)) {
     bad(`build tag ${quoteValue(buildTag)} must start with a digit`);

@@ -3,9 +3,10 @@
 // negotiation and TUF target paths. Pure functions over strings; storage,
 // uploads and routes live in the worker.
 
-export { InvalidDistributionError } from './errors.ts';
+export { clipValue, InvalidDistributionError, quoteValue } from './errors.ts';
 export { normalizeProjectName, isValidProjectName, isNormalizedProjectName } from './names.ts';
-export { isValidVersion, compareVersions, normalizeVersion } from './version.ts';
+export { isValidVersion, compareVersions, normalizeVersion, sameVersion } from './version.ts';
+export { releaseConflict, type ReleaseVerdict, type ReleaseFile } from './release-rules.ts';
 export { parseDistributionFilename, projectOfFilename, type DistributionFilename } from './filenames.ts';
 export {
   SIMPLE_API_VERSION,
@@ -19,6 +20,7 @@ export {
   parseProjectJSON,
   renderIndexJSON,
   renderIndexHTML,
+  pageTextProblem,
   type Hashes,
   type SimpleFile,
   type ProjectPage,

@@ -127,8 +127,18 @@ const SHA256 = /^[0-9a-f]{64}$/;
 // PEP 700: yyyy-mm-ddThh:mm:ss.ffffffZ, the fraction optional, up to 6 digits.
 const UPLOAD_TIME = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?Z$/;
 
+/**
+ * Why `value` can not be a text field of a page (requires-python, a yank
+ * reason), or null if it can. The renderer's own rule, exported so that
+ * what accepts such text (the upload form) refuses what a page would.
+ */
+export function pageTextProblem(value: string): string | null {
+  return UNSAFE_TEXT.test(value) ? 'contains a control character or a lone surrogate' : null;
+}
+
 function checkText(value: string, where: string): void {
-  if (UNSAFE_TEXT.test(value)) bad(where, 'contains a control character or a lone surrogate');
+  const problem = pageTextProblem(value);
+  if (problem !== null) bad(where, problem);
 }
 
 function checkHashes(hashes: Hashes, where: string): void {

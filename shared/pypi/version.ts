@@ -4,6 +4,13 @@
 // versions sorted, and two spellings of one version ("1.0-RC1", "1.0rc1")
 // must be recognised as the same release. Specifiers (">=3.8") are not
 // parsed here; requires-python is passed through as the uploader gave it.
+//
+// Why not @renovatebot/pep440 (4.2.4, measured against this module's tests):
+// it keeps numbers as JS numbers, so '1.99999999999999999999' and
+// '1.100000000000000000000' compare equal (two releases would be one), and
+// it renders local versions with commas ('1.0+ubuntu,1'). Speed is no
+// reason either way (about 1.5 vs 2.8 us per normalise, 5.9 vs 3.0 us per
+// compare, on this machine).
 
 import { InvalidDistributionError, quoteValue } from './errors.ts';
 
@@ -156,6 +163,18 @@ function compareLocal(a: readonly string[] | undefined, b: readonly string[] | u
 }
 
 /**
+ * Whether two strings are the same PEP 440 version ('1.0', '1.00', 'v1.0',
+ * '01.0' and '1.0.0' are one): the one definition of "same release" in
+ * tuf-edge. Releases are keyed by it, so a file can not join a second copy
+ * of a release by re-spelling its version. False if either is not a version.
+ */
+export function sameVersion(a: string, b: string): boolean {
+  const x = parse(a);
+  const y = parse(b);
+  return x !== undefined && y !== undefined && compareParsed(x, y) === 0;
+}
+
+/**
  * PEP 440 order: negative when a < b, zero when equal (1.0 == 1.0.0 ==
  * v1.0), positive when a > b. Epochs first, then the release, then
  * dev < pre < final < post, then local versions after the public one.
@@ -163,8 +182,10 @@ function compareLocal(a: readonly string[] | undefined, b: readonly string[] | u
  * @throws {InvalidDistributionError} when either is not a PEP 440 version.
  */
 export function compareVersions(a: string, b: string): number {
-  const x = parseOrThrow(a);
-  const y = parseOrThrow(b);
+  return compareParsed(parseOrThrow(a), parseOrThrow(b));
+}
+
+function compareParsed(x: Version, y: Version): number {
   return (
     compareNumbers(x.epoch, y.epoch) ||
     compareRelease(x.release, y.release) ||

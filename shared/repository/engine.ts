@@ -5,6 +5,7 @@
 
 import { sha256Hex } from '../crypto/hash.ts';
 import { UsageError } from '../errors.ts';
+import { quoteValue } from '../pypi/errors.ts';
 import { keyId, type Key } from '../metadata/key.ts';
 import { serializeMetadata, type Metadata, type Signed } from '../metadata/metadata.ts';
 import { binForTarget, binNames, type SuccinctRoles } from '../metadata/role.ts';
@@ -90,7 +91,7 @@ export function targetsByBin(
 
 /** A path our own parser (and every client) would reject must never be signed: it would brick its bin. */
 function checkTargetPath(path: string): void {
-  if (!TARGET_PATH.test(path)) throw new UsageError(`not a valid target path: ${JSON.stringify(path)}`);
+  if (!TARGET_PATH.test(path)) throw new UsageError(`not a valid target path: ${quoteValue(path)}`);
 }
 
 /** Signs many files concurrently in bounded chunks (WebCrypto signing is async). */

@@ -10,9 +10,11 @@
 // repository.ts and cli/tokens.ts).
 
 import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 import { httpFetch } from './http.ts';
+import { storedZip } from './zips.ts';
 import { concatBytes } from '../../shared/bytes.ts';
+
+export { storedZip } from './zips.ts';
 
 export interface Distribution {
   /** The project name as the uploader spells it (sent as the form's `name`). */
@@ -27,53 +29,6 @@ export interface Distribution {
 const encoder = new TextEncoder();
 
 export const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** A zip with every entry stored (method 0): enough for a wheel whose METADATA is read. */
-export function storedZip(entries: readonly { name: string; data: Uint8Array }[]): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const { name, data } of entries) {
-    const nameBytes = encoder.encode(name);
-    const crc = crc32(data);
-    const local = new DataView(new ArrayBuffer(30));
-    local.setUint32(0, 0x04034b50, true);
-    local.setUint16(4, 20, true); // version needed: 2.0
-    local.setUint16(6, 0x0800, true); // UTF-8 names
-    local.setUint16(8, 0, true); // stored
-    local.setUint16(10, 0, true); // time
-    local.setUint16(12, (2024 - 1980) << 9 | 1 << 5 | 1, true); // 2024-01-01
-    local.setUint32(14, crc, true);
-    local.setUint32(18, data.length, true);
-    local.setUint32(22, data.length, true);
-    local.setUint16(26, nameBytes.length, true);
-    local.setUint16(28, 0, true);
-    const header = new DataView(new ArrayBuffer(46));
-    header.setUint32(0, 0x02014b50, true);
-    header.setUint16(4, 20, true);
-    header.setUint16(6, 20, true);
-    header.setUint16(8, 0x0800, true);
-    header.setUint16(10, 0, true);
-    header.setUint16(12, 0, true);
-    header.setUint16(14, (2024 - 1980) << 9 | 1 << 5 | 1, true);
-    header.setUint32(16, crc, true);
-    header.setUint32(20, data.length, true);
-    header.setUint32(24, data.length, true);
-    header.setUint16(28, nameBytes.length, true);
-    header.setUint32(42, offset, true);
-    chunks.push(new Uint8Array(local.buffer), nameBytes, data);
-    central.push(new Uint8Array(header.buffer), nameBytes);
-    offset += 30 + nameBytes.length + data.length;
-  }
-  const centralSize = central.reduce((n, c) => n + c.length, 0);
-  const end = new DataView(new ArrayBuffer(22));
-  end.setUint32(0, 0x06054b50, true);
-  end.setUint16(8, entries.length, true);
-  end.setUint16(10, entries.length, true);
-  end.setUint32(12, centralSize, true);
-  end.setUint32(16, offset, true);
-  return concatBytes([...chunks, ...central, new Uint8Array(end.buffer)]);
-}
 
 /** The name as a wheel or sdist filename writes it (runs of `-_.` become `_`, lowercase). */
 const escapedName = (name: string) => name.replace(/[-_.]+/g, '_').toLowerCase();
@@ -118,16 +73,25 @@ export function uploadFields(dist: Distribution): [string, string][] {
   ];
 }
 
-/** The multipart/form-data body twine (requests-toolbelt) sends: fields, then the file as `content`. */
-export function uploadBody(dist: Distribution): { contentType: string; body: Uint8Array } {
+/**
+ * The multipart/form-data body twine (requests-toolbelt) sends: fields, then
+ * the file as `content`. `over` replaces fields of the same name (or adds
+ * them) and the file part's filename.
+ */
+export function uploadBody(
+  dist: Distribution,
+  over: { fields?: Readonly<Record<string, string>>; filename?: string } = {},
+): { contentType: string; body: Uint8Array } {
   const boundary = `tuf-edge-${sha256Of(dist.bytes).slice(0, 24)}`;
   const parts: Uint8Array[] = [];
-  for (const [name, value] of uploadFields(dist)) {
+  const fields = new Map(uploadFields(dist));
+  for (const [name, value] of Object.entries(over.fields ?? {})) fields.set(name, value);
+  for (const [name, value] of fields) {
     parts.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
   parts.push(
     encoder.encode(
-      `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${dist.filename}"\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${over.filename ?? dist.filename}"\r\n` +
         'Content-Type: application/octet-stream\r\n\r\n',
     ),
     dist.bytes,

@@ -7,13 +7,13 @@
 // the old head valid and the batch retryable.
 
 import {
-  binsTouchedBy, commit, fileTargetPath, packageUrl, INDEX_TARGET_PATHS, metadataTargetPath, normalizeVersion,
-  parseDistributionFilename, parseProjectJSON, renderIndexHTML, renderIndexJSON, renderProjectHTML,
+  binsTouchedBy, commit, fileTargetPath, packageUrl, INDEX_TARGET_PATHS, metadataTargetPath, sameVersion,
+  parseDistributionFilename, parseProjectJSON, releaseConflict, renderIndexHTML, renderIndexJSON, renderProjectHTML,
   renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
   type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
 } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { findTarget, loadBin, openSnapshot, storedTargetKey, type SnapshotView } from '../storage/repository.ts';
+import { loadBin, openSnapshot, readTargetText, type SnapshotView } from '../storage/repository.ts';
 import { advance } from './advance.ts';
 import type { Change, ChangeOutcome, PublishChange, YankChange } from './changes.ts';
 import { RepositoryBrokenError, WriterBusyError } from '../errors.ts';
@@ -41,14 +41,6 @@ function simpleFileOf(change: PublishChange): SimpleFile {
 
 const targetFile = (bytes: Uint8Array): TargetFile => ({ length: bytes.length, hashes: { sha256: sha256Hex(bytes) }, unrecognized: {} });
 
-async function readTargetText(store: ObjectStore, view: SnapshotView, path: string): Promise<string | null> {
-  const file = await findTarget(store, view, path);
-  if (!file) return null;
-  const object = await store.get(storedTargetKey(path, file));
-  if (!object) throw new RepositoryBrokenError(`repository is missing the target ${path}`);
-  return fromUtf8(object.bytes);
-}
-
 type Refusal = Extract<ChangeOutcome, { status: 'conflict' | 'not-found' }>;
 type Applied = ProjectPage | Refusal | 'unchanged';
 
@@ -59,21 +51,19 @@ function apply(page: ProjectPage, change: Change): Applied {
 }
 
 function applyPublish(page: ProjectPage, change: PublishChange): Applied {
-  const existing = page.files.find((f) => f.filename === change.file.filename);
-  if (existing) {
-    return existing.hashes.sha256 === change.file.sha256
-      ? 'unchanged'
-      : { status: 'conflict', message: `File already exists: ${change.file.filename} was published with other contents` };
-  }
+  // PyPI's release rules, decided here on the page being re-rendered, so two
+  // racing uploads can not both join a release.
+  const rule = releaseConflict(page.files, change.file);
+  if (rule.verdict === 'already-published') return 'unchanged';
+  if (rule.verdict === 'conflict') return { status: 'conflict', message: rule.message };
   return { ...page, files: [...page.files, simpleFileOf(change)] };
 }
 
 function applyYank(page: ProjectPage, change: YankChange): Applied {
-  const version = normalizeVersion(change.version);
   let matched = false;
   let changed = false;
   const files = page.files.map((f) => {
-    if (normalizeVersion(parseDistributionFilename(f.filename).version) !== version) return f;
+    if (!sameVersion(parseDistributionFilename(f.filename).version, change.version)) return f;
     matched = true;
     if (f.yanked === change.yanked) return f;
     changed = true;

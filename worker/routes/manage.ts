@@ -3,7 +3,7 @@
 // re-signs the project's pages; the answer comes once they are in the head.
 
 import { Hono, type Context } from 'hono';
-import { isValidProjectName, isValidVersion, normalizeProjectName, tokenAllows } from '../../shared/index.ts';
+import { clipValue, isValidProjectName, isValidVersion, normalizeProjectName, tokenAllows } from '../../shared/index.ts';
 import { authenticate } from '../auth/basic-token.ts';
 import type { ChangeOutcome } from '../commit/changes.ts';
 import { repositoryWriter } from '../commit/writer.ts';
@@ -22,8 +22,8 @@ async function setYank(c: Context<AppEnv>, yank: boolean): Promise<Response> {
   const token = await authenticate(r2Store(c.env.REPO), c.req.header('Authorization') ?? null);
   const rawProject = c.req.param('project') ?? '';
   const version = c.req.param('version') ?? '';
-  if (!isValidProjectName(rawProject)) throw clientError(400, `Invalid project name: ${rawProject}`);
-  if (!isValidVersion(version)) throw clientError(400, `Invalid version: ${version}`);
+  if (!isValidProjectName(rawProject)) throw clientError(400, `Invalid project name: ${clipValue(rawProject)}`);
+  if (!isValidVersion(version)) throw clientError(400, `Invalid version: ${clipValue(version)}`);
   const project = normalizeProjectName(rawProject);
   if (!tokenAllows(token, project)) throw clientError(403, `This token may not manage the project ${project}.`);
   let reason = '';

@@ -11,7 +11,7 @@
 // answer wrong; this module decides which digest is trusted.
 
 import {
-  binForTarget, metadataKey, parseMetadata, targetKey, UsageError,
+  binForTarget, fromUtf8, metadataKey, parseMetadata, targetKey, UsageError,
   type Metadata, type RoleType, type SignedByType, type Snapshot, type SuccinctRoles, type TargetFile, type Targets,
 } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
@@ -121,6 +121,18 @@ export function loadBin(store: ObjectStore, view: SnapshotView, bin: string): Pr
 export async function findTarget(store: ObjectStore, view: SnapshotView, path: string): Promise<TargetFile | null> {
   const bin = await loadBin(store, view, binForTarget(view.succinctRoles, path));
   return bin.signed.targets[path] ?? null;
+}
+
+/**
+ * The text of a small target (a simple page) in this snapshot, or null if it is not a target.
+ * @throws {RepositoryBrokenError} if the bins list it but its object is missing.
+ */
+export async function readTargetText(store: ObjectStore, view: SnapshotView, path: string): Promise<string | null> {
+  const file = await findTarget(store, view, path);
+  if (!file) return null;
+  const object = await store.get(storedTargetKey(path, file));
+  if (!object) throw new RepositoryBrokenError(`repository is missing the target ${path}`);
+  return fromUtf8(object.bytes);
 }
 
 export function storedTargetKey(path: string, file: TargetFile): string {

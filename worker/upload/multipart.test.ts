@@ -1,128 +1,12 @@
+// The multipart parser: the boundary, framing (RFC 2046 5.1, RFC 7578),
+// malformed bodies, and a property over random forms and chunkings. Limits
+// are in multipart-limits.test.ts, consumption in multipart-parts.test.ts.
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boundaryOf, type FormPart, MultipartError, type MultipartLimits, parseMultipart, readText } from './multipart.ts';
-
-const enc = new TextEncoder();
-const LIMITS: MultipartLimits = { maxFieldBytes: 1 << 20, maxFields: 1000, maxFileBytes: 64 << 20 };
-const B = 'xYz0123456789boundary';
-
-interface SpecPart {
-  readonly name: string;
-  readonly filename?: string;
-  readonly contentType?: string;
-  readonly body: Uint8Array;
-}
-
-/** `"..."` with RFC 9110 backslash escapes, as Content-Disposition parameters may be sent. */
-const quote = (s: string): string => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-
-function encodeForm(
-  parts: readonly SpecPart[],
-  boundary = B,
-  { preamble = '', epilogue = '', padding = '' }: { preamble?: string; epilogue?: string; padding?: string } = {},
-): Uint8Array {
-  const out: Uint8Array[] = [];
-  if (preamble) out.push(enc.encode(`${preamble}\r\n`));
-  for (const part of parts) {
-    let head = `--${boundary}${padding}\r\nContent-Disposition: form-data; name=${quote(part.name)}`;
-    if (part.filename !== undefined) head += `; filename=${quote(part.filename)}`;
-    head += '\r\n';
-    if (part.contentType !== undefined) head += `Content-Type: ${part.contentType}\r\n`;
-    out.push(enc.encode(`${head}\r\n`), part.body, enc.encode('\r\n'));
-  }
-  out.push(enc.encode(`--${boundary}--${padding}\r\n${epilogue}`));
-  return concat(out);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-interface Source {
-  readonly stream: ReadableStream<Uint8Array>;
-  /** Chunks handed out so far. */
-  pulls(): number;
-  cancelled(): boolean;
-}
-
-/** A pull-based body cut into chunks of `sizes` (cycled), each chunk a fresh copy. */
-function source(bytes: Uint8Array, sizes: readonly number[] = [bytes.length || 1]): Source {
-  let at = 0;
-  let n = 0;
-  let cancelled = false;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        if (at >= bytes.length) return controller.close();
-        const size = sizes[n++ % sizes.length]!;
-        controller.enqueue(bytes.slice(at, at + size));
-        at += size;
-      },
-      cancel() {
-        cancelled = true;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream, pulls: () => n, cancelled: () => cancelled };
-}
-
-async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return concat(chunks);
-    chunks.push(value);
-  }
-}
-
-interface Parsed {
-  name: string;
-  filename?: string;
-  contentType?: string;
-  body: Uint8Array;
-}
-
-async function parseAll(body: Uint8Array, sizes?: readonly number[], limits = LIMITS, boundary = B): Promise<Parsed[]> {
-  const out: Parsed[] = [];
-  for await (const part of parseMultipart(source(body, sizes).stream, boundary, limits)) {
-    out.push({ ...part, body: await bytesOf(part.body) });
-  }
-  return out;
-}
-
-const textPart = (name: string, value: string): SpecPart => ({ name, body: enc.encode(value) });
-
-function twineLike(file: Uint8Array): SpecPart[] {
-  return [
-    textPart(':action', 'file_upload'),
-    textPart('protocol_version', '1'),
-    textPart('name', 'demo'),
-    textPart('version', '1.0'),
-    textPart('filetype', 'bdist_wheel'),
-    textPart('classifiers', 'License :: OSI Approved :: MIT License'),
-    textPart('classifiers', 'Programming Language :: Python :: 3'),
-    textPart('description', 'line one\r\n--not a boundary\r\n\r\nline three'),
-    { name: 'content', filename: 'demo-1.0-py3-none-any.whl', contentType: 'application/octet-stream', body: file },
-  ];
-}
-
-function randomBytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+import { concatBytes } from '../../shared/bytes.ts';
+import { enc, LIMITS, B, encodeForm, source, bytesOf, type Parsed, parseAll, textPart, twineLike, randomBytes } from '../../test/harness/multipart-forms.ts';
+import { boundaryOf, type FormPart, MultipartError, parseMultipart, readText } from './multipart.ts';
 
 describe('boundaryOf', () => {
   it('takes quoted and unquoted boundaries, any case of type and parameter', () => {
@@ -186,7 +70,7 @@ describe('parseMultipart: framing (RFC 2046 5.1, RFC 7578)', () => {
   it('takes a body that opens with the boundary or with CRLF then the boundary', async () => {
     const body = encodeForm([textPart('a', 'x')]);
     expect(await parseAll(body)).toHaveLength(1);
-    expect(await parseAll(concat([enc.encode('\r\n'), body]))).toHaveLength(1);
+    expect(await parseAll(concatBytes([enc.encode('\r\n'), body]))).toHaveLength(1);
   });
 
   it('yields empty bodies and bodies that are only CRLFs', async () => {
@@ -262,7 +146,7 @@ describe('parseMultipart: malformed bodies are MultipartError', () => {
   });
 
   it('refuses non-UTF-8 part headers', async () => {
-    const body = concat([enc.encode(`--${B}\r\nContent-Disposition: form-data; name="`), Uint8Array.of(0xff), enc.encode(`"\r\n\r\nv\r\n--${B}--`)]);
+    const body = concatBytes([enc.encode(`--${B}\r\nContent-Disposition: form-data; name="`), Uint8Array.of(0xff), enc.encode(`"\r\n\r\nv\r\n--${B}--`)]);
     expect(await failure(body)).toEqual(new MultipartError('part headers are not valid UTF-8'));
   });
 
@@ -288,184 +172,6 @@ describe('parseMultipart: malformed bodies are MultipartError', () => {
     const part = (await iterator.next()).value as FormPart;
     await expect(bytesOf(part.body)).rejects.toBe(boom);
     await expect(iterator.next()).rejects.toBe(boom);
-  });
-});
-
-describe('parseMultipart: limits', () => {
-  it('errors a file body over maxFileBytes, and the iterator, and stops reading', async () => {
-    const limits = { ...LIMITS, maxFileBytes: 10_000 };
-    const exact = encodeForm([{ name: 'content', filename: 'f', body: randomBytes(10_000) }]);
-    expect((await parseAll(exact, [999], limits))[0]?.body.length).toBe(10_000);
-
-    const body = encodeForm([textPart('name', 'x'), { name: 'content', filename: 'f.whl', body: randomBytes(1_000_000) }]);
-    const src = source(body, [1000]);
-    const iterator = parseMultipart(src.stream, B, limits);
-    expect(await readText((await iterator.next()).value as FormPart, 100)).toBe('x');
-    const file = (await iterator.next()).value as FormPart;
-    const error = await bytesOf(file.body).catch((e: unknown) => e);
-    expect(error).toEqual(new MultipartError('file "content" is larger than 10000 bytes', true));
-    await expect(iterator.next()).rejects.toBe(error);
-    expect(src.cancelled()).toBe(true);
-    expect(src.pulls()).toBeLessThan(20);
-  });
-
-  it('errors a text field over maxFieldBytes, also when it is skipped rather than read', async () => {
-    const limits = { ...LIMITS, maxFieldBytes: 5 };
-    const body = encodeForm([textPart('summary', '123456'), textPart('b', 'x')]);
-    await expect(parseAll(body, [1], limits)).rejects.toThrow('field "summary" is larger than 5 bytes');
-    const iterator = parseMultipart(source(body).stream, B, limits);
-    await iterator.next();
-    await expect(iterator.next()).rejects.toThrow('field "summary" is larger than 5 bytes');
-  });
-
-  it('refuses more than maxFields parts', async () => {
-    const parts = Array.from({ length: 4 }, (_, i) => textPart(`f${i}`, 'v'));
-    expect(await parseAll(encodeForm(parts), undefined, { ...LIMITS, maxFields: 4 })).toHaveLength(4);
-    await expect(parseAll(encodeForm(parts), undefined, { ...LIMITS, maxFields: 3 })).rejects.toMatchObject({
-      message: 'more than 3 form fields',
-      tooLarge: true,
-    });
-  });
-
-  it('refuses a header section over maxHeaderBytes, even a byte at a time', async () => {
-    const limits = { ...LIMITS, maxHeaderBytes: 200 };
-    const header = (n: number): string => `Content-Disposition: form-data; name="a"\r\nX-Pad: ${'p'.repeat(n)}`;
-    const at = (n: number): string => `--${B}\r\n${header(n)}\r\n\r\nv\r\n--${B}--`;
-    const fits = 200 - header(0).length;
-    expect(await parseAll(enc.encode(at(fits)), [1], limits)).toHaveLength(1);
-    await expect(parseAll(enc.encode(at(fits + 1)), [1], limits)).rejects.toMatchObject({
-      message: 'part headers are larger than 200 bytes',
-      tooLarge: true,
-    });
-    // Never ending headers are refused without reading the rest of the body.
-    const src = source(enc.encode(`--${B}\r\n${header(100_000)}`), [10]);
-    await expect(parseMultipart(src.stream, B, limits).next()).rejects.toThrow(MultipartError);
-    expect(src.pulls()).toBeLessThan(30);
-  });
-
-  it('refuses a preamble over maxHeaderBytes', async () => {
-    const limits = { ...LIMITS, maxHeaderBytes: 100 };
-    const body = (n: number): Uint8Array => encodeForm([textPart('a', 'v')], B, { preamble: 'p'.repeat(n) });
-    // The CRLF that ends the preamble belongs to the first delimiter.
-    expect(await parseAll(body(100), [3], limits)).toHaveLength(1);
-    await expect(parseAll(body(101), [3], limits)).rejects.toThrow('preamble is larger than 100 bytes');
-  });
-
-  it('readText refuses a value over its limit, and invalid UTF-8', async () => {
-    const body = concat([
-      encodeForm([textPart('long', 'abcdef')]).subarray(0, -`--${B}--\r\n`.length),
-      enc.encode(`--${B}\r\nContent-Disposition: form-data; name="bad"\r\n\r\n`),
-      Uint8Array.of(0xc3, 0x28),
-      enc.encode(`\r\n--${B}\r\nContent-Disposition: form-data; name="bom"\r\n\r\n\ufeffok\r\n--${B}--`),
-    ]);
-    const iterator = parseMultipart(source(body, [1]).stream, B, LIMITS);
-    await expect(readText((await iterator.next()).value as FormPart, 5)).rejects.toMatchObject({
-      message: 'field "long" is larger than 5 bytes',
-      tooLarge: true,
-    });
-    await expect(readText((await iterator.next()).value as FormPart, 5)).rejects.toThrow('field "bad" is not valid UTF-8');
-    expect(await readText((await iterator.next()).value as FormPart, 5)).toBe('\ufeffok');
-    expect((await iterator.next()).done).toBe(true);
-  });
-});
-
-describe('parseMultipart: consumption and backpressure', () => {
-  it('reads the source only as far as the consumer reads the file', async () => {
-    const body = encodeForm(twineLike(randomBytes(1_000_000)));
-    const src = source(body, [1000]);
-    const iterator = parseMultipart(src.stream, B, LIMITS);
-    let file: FormPart | undefined;
-    for (;;) {
-      const { value } = await iterator.next();
-      if (value!.filename !== undefined) {
-        file = value;
-        break;
-      }
-      await readText(value!, 1000);
-    }
-    if (!file) throw new Error('no file part');
-    const before = src.pulls();
-    expect(before).toBeLessThan(5);
-    const reader = file.body.getReader();
-    for (let i = 0; i < 10; i++) await reader.read();
-    expect(src.pulls() - before).toBeLessThanOrEqual(11);
-  });
-
-  it('skips a cancelled part and goes on with the next', async () => {
-    const parts = [{ name: 'content', filename: 'f', body: randomBytes(50_000) }, textPart('after', 'yes')];
-    const iterator = parseMultipart(source(encodeForm(parts), [512]).stream, B, LIMITS);
-    const first = (await iterator.next()).value as FormPart;
-    const reader = first.body.getReader();
-    await reader.read();
-    await reader.cancel();
-    expect(await readText((await iterator.next()).value as FormPart, 10)).toBe('yes');
-    expect((await iterator.next()).done).toBe(true);
-  });
-
-  it('survives a cancel while a read of the part waits for input', async () => {
-    const body = encodeForm([{ name: 'content', filename: 'f', body: randomBytes(3000) }, textPart('after', 'yes')]);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let sent = 0;
-    const stream = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          if (sent === 1000) await gate; // the second chunk waits
-          if (sent >= body.length) return controller.close();
-          controller.enqueue(body.slice(sent, sent + 1000));
-          sent += 1000;
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    const iterator = parseMultipart(stream, B, LIMITS);
-    const file = (await iterator.next()).value as FormPart;
-    const reader = file.body.getReader();
-    expect((await reader.read()).done).toBe(false);
-    const pending = reader.read();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    await reader.cancel();
-    expect((await pending).done).toBe(true);
-    release();
-    expect(await readText((await iterator.next()).value as FormPart, 10)).toBe('yes');
-    expect((await iterator.next()).done).toBe(true);
-  });
-
-  it('errors an unread part body whose bytes the next part discarded, closes one with nothing left', async () => {
-    const parts = [textPart('a', 'unread'), textPart('b', 'read'), textPart('c', 'x')];
-    const iterator = parseMultipart(source(encodeForm(parts), [1]).stream, B, LIMITS);
-    const a = (await iterator.next()).value as FormPart;
-    const b = (await iterator.next()).value as FormPart;
-    await expect(bytesOf(a.body)).rejects.toThrow('field "a" was not read before the next part');
-
-    const reader = b.body.getReader();
-    let got = '';
-    while (got.length < 4) got += new TextDecoder().decode((await reader.read()).value);
-    expect(got).toBe('read'); // every byte read, the closing delimiter not yet seen
-    expect(await readText((await iterator.next()).value as FormPart, 10)).toBe('x');
-    expect((await reader.read()).done).toBe(true);
-  });
-
-  it('cancels the source when a for-await loop breaks', async () => {
-    const src = source(encodeForm(twineLike(randomBytes(10_000))), [100]);
-    for await (const part of parseMultipart(src.stream, B, LIMITS)) {
-      expect(part.name).toBe(':action');
-      break;
-    }
-    expect(src.cancelled()).toBe(true);
-  });
-
-  it('parses a 16 MB file in 64 KiB chunks', async () => {
-    const file = randomBytes(16 << 20, 7);
-    // Put near-delimiters all over the file: all but the last boundary character.
-    const near = enc.encode(`\r\n--${B.slice(0, -1)}!`);
-    for (let at = 1000; at + near.length < file.length; at += 100_003) file.set(near, at);
-    const body = encodeForm(twineLike(file));
-    const started = performance.now();
-    const parsed = await parseAll(body, [65536]);
-    const ms = performance.now() - started;
-    expect(Buffer.compare(Buffer.from(parsed.at(-1)!.body), Buffer.from(file))).toBe(0);
-    console.log(`multipart: 16 MiB file parsed in ${ms.toFixed(0)} ms`);
   });
 });
 
@@ -502,9 +208,9 @@ describe('parseMultipart: property (random fields, binary with near-boundaries, 
         async (boundary, specs, sizes, preamble, epilogue, padding) => {
           const delimiter = enc.encode(`\r\n--${boundary}`);
           const materialise = (pieces: typeof specs[number]['content']): Uint8Array =>
-            concat(pieces.map((p) => (p instanceof Uint8Array ? p : delimiter.subarray(0, Math.min(p.prefix, delimiter.length - 1)))));
+            concatBytes(pieces.map((p) => (p instanceof Uint8Array ? p : delimiter.subarray(0, Math.min(p.prefix, delimiter.length - 1)))));
           const parts = specs.map((s) => ({ ...s, body: materialise(s.content) }));
-          const hasDelimiter = (bytes: Uint8Array): boolean => Buffer.from(concat([enc.encode('\r\n'), bytes, enc.encode('\r\n')])).includes(Buffer.from(delimiter));
+          const hasDelimiter = (bytes: Uint8Array): boolean => Buffer.from(concatBytes([enc.encode('\r\n'), bytes, enc.encode('\r\n')])).includes(Buffer.from(delimiter));
           fc.pre(parts.every((p) => !hasDelimiter(p.body)));
           fc.pre(preamble === undefined || !hasDelimiter(enc.encode(preamble)));
           const body = encodeForm(parts, boundary, { ...(preamble ? { preamble } : {}), epilogue, padding });

@@ -1,0 +1,54 @@
+// The `.mpu` marker of an R2 multipart upload, against miniflare's R2: there
+// while the upload is open, gone once it is completed or aborted, and a
+// marker a crash left behind is what sweepStaging aborts.
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markingStore, type MarkingBucket } from './multipart-marker.ts';
+import { sweepStaging, type SweepBucket } from './sweep.ts';
+
+let mf: Miniflare;
+let bucket: Awaited<ReturnType<Miniflare['getR2Bucket']>>;
+beforeAll(async () => {
+  mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(); } }', r2Buckets: ['B'] });
+  bucket = await mf.getR2Bucket('B');
+});
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+const DAY = 24 * 60 * 60 * 1000;
+const store = () => markingStore(bucket as unknown as MarkingBucket);
+const marker = async (key: string): Promise<{ key: string; uploadId: string } | null> => {
+  const object = await bucket.get(`${key}.mpu`);
+  return object === null ? null : JSON.parse(await object.text());
+};
+
+describe('the multipart upload marker', () => {
+  it('is written when an upload starts, naming it, and deleted when it completes', async () => {
+    const upload = await store().createMultipartUpload('uploads/m1', {});
+    const recorded = await marker('uploads/m1');
+    expect(recorded).toEqual({ key: 'uploads/m1', uploadId: expect.any(String) });
+    // The recorded id is the upload's: it can be resumed by it.
+    const part = await bucket.resumeMultipartUpload('uploads/m1', recorded!.uploadId).uploadPart(1, new Uint8Array(8));
+    await upload.complete([part]);
+    expect(await marker('uploads/m1')).toBeNull();
+    expect((await bucket.get('uploads/m1'))?.size).toBe(8);
+  });
+
+  it('is deleted when the upload is aborted', async () => {
+    const upload = await store().createMultipartUpload('uploads/m2', {});
+    expect(await marker('uploads/m2')).not.toBeNull();
+    await upload.abort();
+    expect(await marker('uploads/m2')).toBeNull();
+  });
+
+  it('left behind by an upload never finished, leads sweepStaging to abort that upload', async () => {
+    const upload = await store().createMultipartUpload('uploads/m3', {});
+    const part = await upload.uploadPart(1, new Uint8Array(8));
+    const { uploadId } = (await marker('uploads/m3'))!;
+    const swept = await sweepStaging(bucket as unknown as SweepBucket, Date.now() + 2 * DAY);
+    expect(swept.multipartAborted).toBe(1);
+    expect(await marker('uploads/m3')).toBeNull();
+    await expect(bucket.resumeMultipartUpload('uploads/m3', uploadId).complete([part])).rejects.toThrow();
+  });
+});

@@ -1,0 +1,47 @@
+// sweepStaging against miniflare's R2 (real list, multipart uploads and
+// their abort), with the clock injected: "old" is `now` two days ahead.
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepStaging, type SweepBucket } from './sweep.ts';
+
+let mf: Miniflare;
+let bucket: Awaited<ReturnType<Miniflare['getR2Bucket']>>;
+beforeAll(async () => {
+  mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(); } }', r2Buckets: ['B'] });
+  bucket = await mf.getR2Bucket('B');
+});
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+const DAY = 24 * 60 * 60 * 1000;
+const keys = async (prefix: string) => (await bucket.list({ prefix })).objects.map((o) => o.key).sort();
+
+describe('sweepStaging', () => {
+  it('deletes old staging objects, aborts recorded multipart uploads, keeps young ones and targets', async () => {
+    await bucket.put('uploads/a', 'staged');
+    await bucket.put('targets/files/x/keep', 'published');
+    const mpu = await bucket.createMultipartUpload('uploads/b');
+    await mpu.uploadPart(1, new Uint8Array(16));
+    await bucket.put('uploads/b.mpu', JSON.stringify({ key: 'uploads/b', uploadId: mpu.uploadId }));
+
+    const young = await sweepStaging(bucket as unknown as SweepBucket, Date.now());
+    expect(young).toEqual({ stagingDeleted: 0, multipartAborted: 0, more: false });
+    expect(await keys('uploads/')).toEqual(['uploads/a', 'uploads/b.mpu']);
+
+    const old = await sweepStaging(bucket as unknown as SweepBucket, Date.now() + 2 * DAY);
+    expect(old).toEqual({ stagingDeleted: 1, multipartAborted: 1, more: false });
+    expect(await keys('uploads/')).toEqual([]);
+    expect(await keys('targets/')).toEqual(['targets/files/x/keep']);
+    // The aborted upload can not be completed any more.
+    await expect(bucket.resumeMultipartUpload('uploads/b', mpu.uploadId).complete([])).rejects.toThrow();
+  });
+
+  it('looks at no more than `limit` objects per call, and says there is more', async () => {
+    for (let i = 0; i < 5; i++) await bucket.put(`uploads/c${i}`, 'x');
+    const first = await sweepStaging(bucket as unknown as SweepBucket, Date.now() + 2 * DAY, { limit: 3 });
+    expect(first).toEqual({ stagingDeleted: 3, multipartAborted: 0, more: true });
+    const rest = await sweepStaging(bucket as unknown as SweepBucket, Date.now() + 2 * DAY, { limit: 3 });
+    expect(rest).toMatchObject({ stagingDeleted: 2, more: false });
+  });
+});
