@@ -32,6 +32,10 @@ export const CONFIG_DEFAULTS = {
   MAX_UPLOAD_BYTES: 104_857_600,
   /** Most changes one commit takes; 1 commits each upload alone. */
   COMMIT_BATCH_MAX: 256,
+  /** The cron removes staging objects and multipart uploads a crashed upload left, once older than this. */
+  STAGING_MAX_AGE_SECONDS: 86_400,
+  /** Most staging objects one cron run looks at (a subrequest budget). */
+  STAGING_SWEEP_PER_RUN: 500,
 } as const;
 
 export type ConfigVar = keyof typeof CONFIG_DEFAULTS;
@@ -53,6 +57,7 @@ export interface Config {
   readonly healthMarginSeconds: number;
   readonly maxUploadBytes: number;
   readonly commitBatchMax: number;
+  readonly sweep: { readonly olderThanMs: number; readonly limit: number };
 }
 
 export { ConfigError };
@@ -109,6 +114,7 @@ export function parseConfig(vars: ConfigVars): Config {
     healthMarginSeconds: v.HEALTH_MARGIN_SECONDS,
     maxUploadBytes: v.MAX_UPLOAD_BYTES,
     commitBatchMax: v.COMMIT_BATCH_MAX,
+    sweep: { olderThanMs: v.STAGING_MAX_AGE_SECONDS * 1000, limit: v.STAGING_SWEEP_PER_RUN },
   };
 }
 

@@ -5,18 +5,24 @@
 // the head moves by compare-and-swap, so overlapping runs, racing publishes
 // and a read that finds a late timestamp never skip or repeat a version.
 // (If the cron is late, a read asks the writer to re-sign the timestamp:
-// commit/late-timestamp.ts.)
+// commit/late-timestamp.ts.) Each run also sweeps, in a bounded batch, what
+// crashed uploads left behind (upload/sweep.ts); nothing a head names is
+// ever under that prefix, so the sweep needs no writer.
 
 import { repositoryWriter } from './commit/writer.ts';
 import { config } from './config.ts';
 import type { Env } from './env.ts';
+import { sweepStaging } from './upload/sweep.ts';
 
 export async function scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   const started = Date.now();
   try {
-    config(env); // a malformed var fails the run here, named in the log line
-    const result = await repositoryWriter(env).maintain(controller.scheduledTime);
-    console.log(JSON.stringify({ cron: controller.cron, ok: true, ...result, ms: Date.now() - started }));
+    const { sweep } = config(env); // a malformed var fails the run here, named in the log line
+    const [result, swept] = await Promise.all([
+      repositoryWriter(env).maintain(controller.scheduledTime),
+      sweepStaging(env.REPO, controller.scheduledTime, sweep),
+    ]);
+    console.log(JSON.stringify({ cron: controller.cron, ok: true, ...result, swept, ms: Date.now() - started }));
   } catch (error) {
     console.log(JSON.stringify({ cron: controller.cron, ok: false, error: String(error), ms: Date.now() - started }));
     throw error;

@@ -26,6 +26,8 @@ export interface Env {
   BINS_PER_RUN?: string;
   BINS_INDEXED_PER_RUN?: string;
   HEALTH_MARGIN_SECONDS?: string;
+  STAGING_MAX_AGE_SECONDS?: string;
+  STAGING_SWEEP_PER_RUN?: string;
 }
 
 /** Hono's environment type for this app: `new Hono<AppEnv>()`. */
