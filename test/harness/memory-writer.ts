@@ -2,7 +2,8 @@
 // in-memory store, the writer's real job queue (worker/commit/writer-jobs.ts,
 // what the RepositoryWriter Durable Object runs) over it with an in-memory
 // bin index, and tuf-js reading straight from the store through a custom
-// fetcher. No workerd: a simulated day of cron runs takes milliseconds.
+// fetcher (or the project's own client). No workerd: a simulated day of cron
+// runs takes milliseconds.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,17 @@ import { join } from 'node:path';
 import { Updater, type Fetcher } from 'tuf-js';
 // tuf-js tells "no such file" (the end of the root chain) from failures by these classes only.
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
+import {
+  DownloadHttpError as OwnDownloadHttpError, DownloadLengthError, memoryMetadataStore, Updater as OwnUpdater,
+  fileTargetPath, fromUtf8, parseProjectJSON, sha256Hex, simpleTargetPaths, targetKey, type ProjectPage,
+} from '../../shared/index.ts';
 import { memoryStore, type MemoryStore } from '../../shared/store/memory-store.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { parseConfig, type ConfigVars } from '../../worker/config.ts';
 import { memoryBinIndex, type MemoryBinIndex } from '../../worker/commit/memory-bin-index.ts';
 import { WriterJobs } from '../../worker/commit/writer-jobs.ts';
-import { forgetParsedMetadata } from '../../worker/storage/repository.ts';
+import type { PublishChange } from '../../worker/commit/changes.ts';
+import { findTarget, forgetParsedMetadata, openSnapshot, storedTargetKey } from '../../worker/storage/repository.ts';
 import { initTestRepository, tufJsClientDirs, type StoredTestRepository } from './repository.ts';
 
 export interface MemoryRepository {
@@ -51,6 +57,24 @@ export function memoryWriter(
   const binIndex = memoryBinIndex();
   const jobs = new WriterJobs({ store, signer: async () => repo.onlineSigner, config: () => config, binIndex, now });
   return { jobs, binIndex };
+}
+
+/**
+ * A publish as the upload route submits it, for `filename` with `bytes`,
+ * whose bytes are stored first (as the route streams them before it submits).
+ */
+export async function publishChange(store: ObjectStore, project: string, filename: string, bytes: Uint8Array): Promise<PublishChange> {
+  const sha256 = sha256Hex(bytes);
+  await store.put(targetKey(fileTargetPath(project, filename), sha256), bytes);
+  return { kind: 'publish', project, file: { filename, sha256, size: bytes.length, uploadTime: '2026-01-01T00:00:00Z' } };
+}
+
+/** The files of `project`'s signed JSON page in the current snapshot (null: no page). */
+export async function pageOf(store: ObjectStore, project: string): Promise<ProjectPage | null> {
+  const view = (await openSnapshot(store))!;
+  const path = simpleTargetPaths(project).json;
+  const file = await findTarget(store, view, path);
+  return file && parseProjectJSON(fromUtf8((await store.get(storedTargetKey(path, file)))!.bytes));
 }
 
 const BASE = 'https://store.test/';
@@ -89,4 +113,25 @@ export async function tufJsOverStore(store: ObjectStore, repo: Pick<StoredTestRe
   const { metadataDir, targetDir } = await tufJsClientDirs(repo);
   const fetcher = new StoreFetcher(store);
   return () => new Updater({ metadataBaseUrl: `${BASE}metadata/`, targetBaseUrl: `${BASE}targets/`, metadataDir, targetDir, fetcher });
+}
+
+/**
+ * The project's own client (shared/client) over `store`, trusting `repo`'s
+ * root, at the clock `now`: what a reader of this store would verify.
+ */
+export function ownClientOverStore(store: ObjectStore, repo: Pick<StoredTestRepository, 'files'>, now: () => number): OwnUpdater {
+  return new OwnUpdater({
+    metadataBaseUrl: `${BASE}metadata/`,
+    targetBaseUrl: `${BASE}targets/`,
+    store: memoryMetadataStore({ root: repo.files.root.bytes }),
+    now,
+    fetcher: {
+      async fetch(url, maxLength) {
+        const object = url.startsWith(BASE) ? await store.get(decodeURIComponent(url.slice(BASE.length))) : null;
+        if (!object) throw new OwnDownloadHttpError(url, 404);
+        if (object.bytes.length > maxLength) throw new DownloadLengthError(`${url}: more than ${maxLength} bytes`);
+        return object.bytes;
+      },
+    },
+  });
 }
