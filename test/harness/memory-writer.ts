@@ -13,7 +13,7 @@ import { Updater, type Fetcher } from 'tuf-js';
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import {
   DownloadHttpError as OwnDownloadHttpError, DownloadLengthError, memoryMetadataStore, Updater as OwnUpdater,
-  fileTargetPath, fromUtf8, parseProjectJSON, sha256Hex, simpleTargetPaths, targetKey, type ProjectPage,
+  fileTargetPath, fromUtf8, parseProjectJSON, sha256Hex, simpleTargetPaths, targetKey, ed25519Signer, type ProjectPage,
 } from '../../shared/index.ts';
 import { memoryStore, type MemoryStore } from '../../shared/store/memory-store.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
@@ -50,12 +50,14 @@ export interface MemoryWriter {
  */
 export function memoryWriter(
   store: ObjectStore,
-  repo: Pick<StoredTestRepository, 'onlineSigner'>,
+  repo: Pick<StoredTestRepository, 'onlineSeed'>,
   { vars = {}, now = Date.now }: { vars?: ConfigVars; now?: () => number } = {},
 ): MemoryWriter {
   const config = parseConfig(vars);
   const binIndex = memoryBinIndex();
-  const jobs = new WriterJobs({ store, signer: async () => repo.onlineSigner, config: () => config, binIndex, now });
+  // The signer the Durable Object builds from its secret (worker/online-signer.ts), built once.
+  const signer = ed25519Signer(repo.onlineSeed);
+  const jobs = new WriterJobs({ store, signer: () => signer, config: () => config, binIndex, now });
   return { jobs, binIndex };
 }
 

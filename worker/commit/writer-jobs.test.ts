@@ -27,9 +27,13 @@ function changesFor(store: ObjectStore, count: number): Promise<PublishChange[]>
  */
 async function readWhileWriting({ store, repo }: MemoryRepository, projects: string[], done: () => boolean): Promise<number[]> {
   const seen: number[] = [];
+  let checked: string | undefined;
   do {
     // Reading memory never leaves the microtask queue; signing does (WebCrypto), so let the writer run.
     await new Promise((resolve) => setImmediate(resolve));
+    const head = (await store.get(HEAD_KEY))!.etag;
+    if (head === checked) continue; // each state once
+    checked = head;
     const client = ownClientOverStore(store, repo, () => NOW + 2 * HOUR);
     await client.refresh();
     seen.push(client.trustedSet!.snapshot!.signed.version);
