@@ -2,14 +2,18 @@
 // Durable Object runs): changes submitted while a commit runs wait and go
 // into the next commit together, at most COMMIT_BATCH_MAX; with a batch of
 // one every change is its own snapshot; no change is lost, and a reader
-// refreshing while the queue works only ever sees whole snapshots.
+// refreshing while the queue works only ever sees whole snapshots; an
+// unusable configuration fails each job instead of stalling the queue.
 
 import { describe, expect, it } from 'vitest';
 import { HEAD_KEY, metadataKey, parseMetadata, type Timestamp } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { NOW } from '../../shared/testing.ts';
 import { memoryRepository, memoryWriter, ownClientOverStore, pageOf, publishChange, type MemoryRepository } from '../../test/harness/memory-writer.ts';
+import { ConfigError } from '../config.ts';
 import type { PublishChange } from './changes.ts';
+import { memoryBinIndex } from './memory-bin-index.ts';
+import { WriterJobs } from './writer-jobs.ts';
 
 const HOUR = 3_600_000;
 
@@ -78,5 +82,23 @@ describe('the writer queue', () => {
     // The reader raced the writer: it saw states between the first and the last.
     expect(seen.some((v) => v > 1 && v < 41)).toBe(true);
     expect(seen.at(-1)).toBe(41);
+  });
+
+  it('fails each job with the error of an unusable configuration, and keeps serving the queue', async () => {
+    const { store, repo } = await memoryRepository(new Map(), { now: NOW });
+    const bad = new ConfigError('invalid configuration: BINS_PER_RUN must be a positive whole number');
+    const jobs = new WriterJobs({
+      store,
+      signer: async () => repo.onlineSigner,
+      config: () => {
+        throw bad;
+      },
+      binIndex: memoryBinIndex(),
+      now: () => NOW,
+    });
+    const [change] = await changesFor(store, 1);
+    const results = await Promise.allSettled([jobs.submit(change!), jobs.submit(change!), jobs.maintain(NOW), jobs.freshHead(NOW)]);
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.value))).toEqual([bad, bad, bad, bad]);
+    expect((await headOf(store)).version).toBe(1);
   });
 });
