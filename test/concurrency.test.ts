@@ -7,8 +7,9 @@
 // Afterwards every uploaded file is signed into its bin and listed on its
 // project's page, every project is in the index, and tuf-js (a client nobody
 // here wrote) refreshes and downloads. Batching is on by default (fewer
-// commits than uploads); COMMIT_BATCH_MAX=1 (one commit per upload) must be
-// just as correct.
+// commits than uploads). The queue's logic (batch sizes, COMMIT_BATCH_MAX=1
+// making one snapshot per change, a reader racing it) is tested in process:
+// worker/commit/writer-jobs.test.ts.
 
 import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -158,16 +159,5 @@ describe("concurrent publishers never lose each other's files; no reader sees a 
     expect(commits).toBeGreaterThan(0);
     expect(commits).toBeLessThan(200);
     await expectTufJsDownloads(running, [work[0]![0]!, work[1]![3]!, work[19]![9]!]);
-  }, 60_000);
-
-  it('one commit per upload (COMMIT_BATCH_MAX=1) is just as correct', async () => {
-    running = await startPublishingWorker({ bitLength: BIT_LENGTH, batchMax: 1 });
-    const work = plan(8, 5);
-    const { reader, outcomes } = await publishWhileReading(running, work);
-
-    expectAllAccepted(outcomes, 40);
-    await expectEverythingPublished(running, reader, work);
-    expect(reader.current.snapshot.signed.version - 1).toBe(40);
-    await expectTufJsDownloads(running, [work[0]![3]!, work[7]![4]!]);
   }, 60_000);
 });

@@ -42,29 +42,31 @@ export interface TestRepository {
   readonly onlineSeed: Uint8Array;
 }
 
+/** A repository's files and keys, without the URLs a served one has. */
+export type StoredTestRepository = Omit<TestRepository, 'metadataUrl' | 'targetsUrl'>;
+
+/** Writes a test repository (deterministic keys, real key ceremony) into `store`. */
+export async function initTestRepository(
+  store: ObjectStore,
+  targets: ReadonlyMap<string, Uint8Array>,
+  { bitLength = 4, now = Date.now() }: { bitLength?: number; now?: number } = {},
+): Promise<StoredTestRepository> {
+  const dir = await mkdtemp(join(tmpdir(), 'tuf-edge-repo-'));
+  const keysDir = join(dir, 'keys');
+  await mkdir(keysDir);
+  for (const name of ['root-1', 'root-2', 'root-3', 'targets-1', 'online']) await writeKey(keysDir, keyFromSeed(name, seedFor(name)));
+  const files = await initRepository({ keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength, expiry: DEFAULT_EXPIRY, now, targets }, store);
+  const rootFile = join(dir, 'root.json');
+  await writeFile(rootFile, files.root.bytes);
+  return { files, dir, rootFile, onlineSigner: nobleEd25519Signer(seedFor('online')), onlineSeed: seedFor('online') };
+}
+
 export async function createTestRepository(
   worker: RunningWorker,
   targets: ReadonlyMap<string, Uint8Array>,
   { bitLength = 4, now = Date.now(), store }: { bitLength?: number; now?: number; store?: ClosableStore } = {},
 ): Promise<TestRepository> {
-  const dir = await mkdtemp(join(tmpdir(), 'tuf-edge-repo-'));
-  const keysDir = join(dir, 'keys');
-  await mkdir(keysDir);
-  for (const name of ['root-1', 'root-2', 'root-3', 'targets-1', 'online']) await writeKey(keysDir, keyFromSeed(name, seedFor(name)));
-  const files = await initRepository(
-    { keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength, expiry: DEFAULT_EXPIRY, now, targets },
-    store ?? bucketStore(worker.bucket),
-  );
+  const repo = await initTestRepository(store ?? bucketStore(worker.bucket), targets, { bitLength, now });
   await store?.close();
-  const rootFile = join(dir, 'root.json');
-  await writeFile(rootFile, files.root.bytes);
-  return {
-    files,
-    dir,
-    rootFile,
-    metadataUrl: `${worker.url}/metadata/`,
-    targetsUrl: `${worker.url}/targets/`,
-    onlineSigner: nobleEd25519Signer(seedFor('online')),
-    onlineSeed: seedFor('online'),
-  };
+  return { ...repo, metadataUrl: `${worker.url}/metadata/`, targetsUrl: `${worker.url}/targets/` };
 }

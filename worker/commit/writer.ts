@@ -1,45 +1,34 @@
 // RepositoryWriter: the one Durable Object that changes the repository.
 // A Durable Object runs one instance worldwide, so everything that signs
-// bins or snapshots goes through here, one job at a time: uploads that
-// arrive while a commit runs wait in a queue and go into the next commit
-// together (batching: one snapshot for many uploads), and the cron's
-// maintenance and the late-timestamp re-sign a read asks for run between
-// commits, never beside them. Each submitter is answered only once its
-// change is in the head.
+// bins or snapshots goes through here, one job at a time, in the
+// runtime-free queue of writer-jobs.ts (batched commits, maintenance and
+// the late-timestamp re-sign between them); this class gives it R2, the
+// online key and its records.
 //
 // Its own storage (SQLite) holds what is cheap to keep here and expensive to
 // recompute from R2: the bin expiry index, project and file counts, recent
 // commits and the last cron run. R2 stays the truth for the repository.
 
 import { DurableObject } from 'cloudflare:workers';
-import { expiresAt, type CommitOutput } from '../../shared/index.ts';
-import type { ObjectStore, StoredObject } from '../../shared/store/object-store.ts';
+import type { CommitOutput } from '../../shared/index.ts';
+import type { StoredObject } from '../../shared/store/object-store.ts';
 import { config } from '../config.ts';
 import type { Env } from '../env.ts';
 import { onlineSigner } from '../online-signer.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import type { Change, ChangeOutcome } from './changes.ts';
-import { commitBatch } from './commit-batch.ts';
-import { resignLateTimestamp } from './late-timestamp.ts';
-import { maintain, type BinExpiry, type BinIndex } from './maintenance.ts';
+import type { BinExpiry, BinIndex } from './maintenance.ts';
 import type { CommitRecord, CronRecord, MaintenanceResult, WriterStatus } from './status.ts';
-
-type Job =
-  | { readonly kind: 'change'; readonly change: Change; resolve(o: ChangeOutcome): void; reject(e: unknown): void }
-  | { readonly kind: 'maintain'; readonly now: number; resolve(r: MaintenanceResult): void; reject(e: unknown): void }
-  | { readonly kind: 'late-timestamp'; readonly now: number; resolve(h: StoredObject | null): void; reject(e: unknown): void };
+import { WriterJobs } from './writer-jobs.ts';
 
 const KEEP_COMMITS = 20;
 
 export class RepositoryWriter extends DurableObject<Env> {
-  #queue: Job[] = [];
-  #running = false;
   readonly #sql: SqlStorage;
-  readonly #store: ObjectStore;
+  readonly #jobs: WriterJobs;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = r2Store(env.REPO);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`
       CREATE TABLE IF NOT EXISTS bins (name TEXT PRIMARY KEY, version INTEGER NOT NULL, expires INTEGER NOT NULL);
@@ -48,18 +37,32 @@ export class RepositoryWriter extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS commits (seq INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS cron (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     `);
+    this.#jobs = new WriterJobs({
+      store: r2Store(env.REPO),
+      signer: () => onlineSigner(this.env),
+      config: () => config(this.env),
+      binIndex: this.#binIndex(),
+      now: Date.now,
+      records: {
+        committed: (kind, out, changes, started) => this.#recordCommit(kind, out, changes, started),
+        published: (files, newProjects) => {
+          this.#bump('files', files);
+          this.#bump('projects', newProjects);
+        },
+      },
+    });
   }
 
   /** Queues a change and resolves once it is committed (or refused). */
   submit(change: Change): Promise<ChangeOutcome> {
-    return new Promise((resolve, reject) => this.#enqueue({ kind: 'change', change, resolve, reject }));
+    return this.#jobs.submit(change);
   }
 
   /** One cron run's maintenance at time `now` (the scheduled time); records the run for the status page. */
   async maintain(now: number): Promise<MaintenanceResult> {
     const started = Date.now();
     try {
-      const result = await new Promise<MaintenanceResult>((resolve, reject) => this.#enqueue({ kind: 'maintain', now, resolve, reject }));
+      const result = await this.#jobs.maintain(now);
       this.#recordCron({ at: new Date(now).toISOString(), ok: true, result, ms: Date.now() - started });
       return result;
     } catch (error) {
@@ -73,8 +76,9 @@ export class RepositoryWriter extends DurableObject<Env> {
    * late): the head to serve at `now`, re-signed first if it is still late
    * when this job runs. Null for an empty repository.
    */
-  freshHead(now: number): Promise<StoredObject | null> {
-    return new Promise((resolve, reject) => this.#enqueue({ kind: 'late-timestamp', now, resolve, reject }));
+  async freshHead(now: number): Promise<StoredObject | null> {
+    const head = await this.#jobs.freshHead(now);
+    return head && { bytes: head.bytes, etag: head.etag };
   }
 
   status(): WriterStatus {
@@ -95,93 +99,7 @@ export class RepositoryWriter extends DurableObject<Env> {
     };
   }
 
-  #enqueue(job: Job): void {
-    this.#queue.push(job);
-    if (!this.#running) void this.#drain();
-  }
-
-  async #drain(): Promise<void> {
-    this.#running = true;
-    try {
-      while (this.#queue.length > 0) {
-        const first = this.#queue[0]!;
-        if (first.kind === 'maintain') {
-          this.#queue.shift();
-          await this.#runMaintenance(first);
-        } else if (first.kind === 'late-timestamp') {
-          this.#queue.shift();
-          await this.#runLateTimestamp(first);
-        } else {
-          await this.#runCommit(this.#takeChanges());
-        }
-      }
-    } finally {
-      this.#running = false;
-    }
-  }
-
-  /** The changes at the front of the queue, up to the batch limit. */
-  #takeChanges(): Extract<Job, { kind: 'change' }>[] {
-    const max = config(this.env).commitBatchMax;
-    const batch: Extract<Job, { kind: 'change' }>[] = [];
-    while (batch.length < max && this.#queue[0]?.kind === 'change') batch.push(this.#queue.shift() as Extract<Job, { kind: 'change' }>);
-    return batch;
-  }
-
-  async #runCommit(batch: Extract<Job, { kind: 'change' }>[]): Promise<void> {
-    const started = Date.now();
-    try {
-      const policy = config(this.env).resign;
-      const result = await commitBatch(
-        { store: this.#store, signer: await onlineSigner(this.env), expiry: policy.expiry, now: Date.now },
-        batch.map((p) => p.change),
-      );
-      if (result.committed) {
-        this.#recordWritten(result.committed);
-        const published = batch.filter((p, i) => p.change.kind === 'publish' && result.outcomes[i]!.status === 'committed').length;
-        this.#bump('files', published);
-        this.#bump('projects', result.newProjects);
-        this.#recordCommit('commit', result.committed, batch.length, started);
-      }
-      batch.forEach((p, i) => p.resolve(result.outcomes[i]!));
-    } catch (error) {
-      // Nothing was committed: every submitter may retry.
-      for (const p of batch) p.reject(error);
-    }
-  }
-
-  async #runMaintenance(job: Extract<Job, { kind: 'maintain' }>): Promise<void> {
-    const started = Date.now();
-    try {
-      const outcome = await maintain(
-        { store: this.#store, signer: await onlineSigner(this.env), policy: config(this.env).resign, now: job.now },
-        this.#binIndex(),
-      );
-      if (outcome.written && 'snapshot' in outcome.written) {
-        this.#recordCommit('maintenance', outcome.written, outcome.result.binsResigned, started);
-      }
-      job.resolve(outcome.result);
-    } catch (error) {
-      job.reject(error);
-    }
-  }
-
-  async #runLateTimestamp(job: Extract<Job, { kind: 'late-timestamp' }>): Promise<void> {
-    try {
-      const policy = config(this.env).resign;
-      const head = await resignLateTimestamp({
-        store: this.#store,
-        signer: () => onlineSigner(this.env),
-        expiry: policy.expiry,
-        finalMarginSeconds: policy.timestampFinalMarginSeconds,
-        now: job.now,
-      });
-      job.resolve(head && { bytes: head.bytes, etag: head.etag });
-    } catch (error) {
-      job.reject(error);
-    }
-  }
-
+  /** The bin expiry index (maintenance.ts's BinIndex) in SQLite; memory-bin-index.ts is its in-memory twin. */
   #binIndex(): BinIndex {
     const sql = this.#sql;
     return {
@@ -191,17 +109,16 @@ export class RepositoryWriter extends DurableObject<Env> {
       },
       due: (before, limit) =>
         sql
-          .exec<{ name: string; version: number; expires: number }>('SELECT name, version, expires FROM bins WHERE expires < ? ORDER BY expires LIMIT ?', before, limit)
+          .exec<{ name: string; version: number; expires: number }>(
+            'SELECT name, version, expires FROM bins WHERE expires < ? ORDER BY expires, name LIMIT ?',
+            before,
+            limit,
+          )
           .toArray()
           .map((r) => ({ name: r.name, entry: { version: r.version, expires: r.expires } })),
       record: (name, entry) =>
         void sql.exec('INSERT OR REPLACE INTO bins (name, version, expires) VALUES (?, ?, ?)', name, entry.version, entry.expires),
     };
-  }
-
-  #recordWritten(out: CommitOutput): void {
-    const index = this.#binIndex();
-    for (const b of out.bins) index.record(b.role, { version: b.metadata.signed.version, expires: expiresAt(b.metadata.signed) });
   }
 
   #bump(name: string, by: number): void {

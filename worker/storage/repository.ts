@@ -34,6 +34,17 @@ const parsed = new Lru<ParsedEntry>(64);
 // bins. Keyed by bin and version: a version a head has named never changes.
 const lookups = new Lru<{ readonly value: LookupValue }>(8192);
 
+/**
+ * Forgets every parsed file and lookup. For a process that holds several
+ * repositories one after another (Node tests over fresh in-memory stores,
+ * whose `metadata/2.bins-3.json` differ): an isolate serves one bucket,
+ * where a key names one file forever.
+ */
+export function forgetParsedMetadata(): void {
+  parsed.clear();
+  lookups.clear();
+}
+
 export interface LoadOptions {
   /** The digest a trusted referrer gives: the bytes must match it (and may then come from KV). */
   readonly expected?: Digest;

@@ -1,0 +1,156 @@
+// The writer's job queue, runtime-free: one job at a time over an
+// ObjectStore. Changes that arrive while a job runs wait and go into the
+// next commit together (batching: one snapshot for many changes, at most
+// commitBatchMax); maintenance and the late-timestamp re-sign run between
+// commits, never beside them. Each submitter is answered only once its
+// change is in the head. The RepositoryWriter Durable Object (writer.ts)
+// wraps this with R2, its SQLite bin index and its records; tests run the
+// very same queue over the in-memory store, in Node.
+
+import { expiresAt, type CommitOutput, type Signer } from '../../shared/index.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import type { Config } from '../config.ts';
+import type { Head } from '../storage/head.ts';
+import type { Change, ChangeOutcome } from './changes.ts';
+import { commitBatch } from './commit-batch.ts';
+import { resignLateTimestamp } from './late-timestamp.ts';
+import { maintain, type BinIndex } from './maintenance.ts';
+import type { CommitRecord, MaintenanceResult } from './status.ts';
+
+/** What the writer keeps about its work (the Durable Object: SQLite rows for the status page). */
+export interface WriterRecords {
+  /** A new snapshot is in the head: `changes` changes (commit) or bins re-signed (maintenance). */
+  committed(kind: CommitRecord['kind'], out: CommitOutput, changes: number, started: number): void;
+  /** A commit published `files` files, `newProjects` of them in projects new to the repository. */
+  published(files: number, newProjects: number): void;
+}
+
+export interface WriterDeps {
+  readonly store: ObjectStore;
+  /** Built per job, only when the job signs. */
+  readonly signer: () => Promise<Signer>;
+  /** Read per job (the Durable Object's config may be unusable: the job then fails, named). */
+  readonly config: () => Pick<Config, 'resign' | 'commitBatchMax'>;
+  readonly binIndex: BinIndex;
+  /** The clock commits are signed at (maintenance and late re-signs get their time with the job). */
+  readonly now: () => number;
+  readonly records?: WriterRecords;
+}
+
+type ChangeJob = { readonly kind: 'change'; readonly change: Change; resolve(o: ChangeOutcome): void; reject(e: unknown): void };
+type Job =
+  | ChangeJob
+  | { readonly kind: 'maintain'; readonly now: number; resolve(r: MaintenanceResult): void; reject(e: unknown): void }
+  | { readonly kind: 'late-timestamp'; readonly now: number; resolve(h: Head | null): void; reject(e: unknown): void };
+
+export class WriterJobs {
+  #queue: Job[] = [];
+  #running = false;
+
+  constructor(private readonly deps: WriterDeps) {}
+
+  /** Queues a change and resolves once it is committed (or refused). */
+  submit(change: Change): Promise<ChangeOutcome> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'change', change, resolve, reject }));
+  }
+
+  /** One maintenance run at time `now` (the cron's scheduled time). */
+  maintain(now: number): Promise<MaintenanceResult> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'maintain', now, resolve, reject }));
+  }
+
+  /** The head to serve at `now`, re-signed first if it is inside its final margin when this job runs. Null for an empty repository. */
+  freshHead(now: number): Promise<Head | null> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'late-timestamp', now, resolve, reject }));
+  }
+
+  #enqueue(job: Job): void {
+    this.#queue.push(job);
+    if (!this.#running) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) {
+        const first = this.#queue[0]!;
+        if (first.kind === 'change') {
+          await this.#runCommit(this.#takeChanges());
+          continue;
+        }
+        this.#queue.shift();
+        if (first.kind === 'maintain') await this.#settle(first, () => this.#runMaintenance(first.now));
+        else await this.#settle(first, () => this.#runLateTimestamp(first.now));
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #settle<T>(job: { resolve(v: T): void; reject(e: unknown): void }, run: () => Promise<T>): Promise<void> {
+    try {
+      job.resolve(await run());
+    } catch (error) {
+      job.reject(error);
+    }
+  }
+
+  /** The changes at the front of the queue, up to the batch limit (at least one). */
+  #takeChanges(): ChangeJob[] {
+    let max = 1;
+    try {
+      max = this.deps.config().commitBatchMax;
+    } catch {
+      // An unusable config: take one change, whose commit fails with the config's error.
+    }
+    const batch: ChangeJob[] = [];
+    while (batch.length < max && this.#queue[0]?.kind === 'change') batch.push(this.#queue.shift() as ChangeJob);
+    return batch;
+  }
+
+  async #runCommit(batch: ChangeJob[]): Promise<void> {
+    const started = this.deps.now();
+    try {
+      const { resign } = this.deps.config();
+      const result = await commitBatch(
+        { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, now: this.deps.now },
+        batch.map((p) => p.change),
+      );
+      if (result.committed) {
+        for (const b of result.committed.bins) {
+          this.deps.binIndex.record(b.role, { version: b.metadata.signed.version, expires: expiresAt(b.metadata.signed) });
+        }
+        const published = batch.filter((p, i) => p.change.kind === 'publish' && result.outcomes[i]!.status === 'committed').length;
+        this.deps.records?.published(published, result.newProjects);
+        this.deps.records?.committed('commit', result.committed, batch.length, started);
+      }
+      batch.forEach((p, i) => p.resolve(result.outcomes[i]!));
+    } catch (error) {
+      // Nothing was committed: every submitter may retry.
+      for (const p of batch) p.reject(error);
+    }
+  }
+
+  async #runMaintenance(now: number): Promise<MaintenanceResult> {
+    const started = this.deps.now();
+    const outcome = await maintain(
+      { store: this.deps.store, signer: await this.deps.signer(), policy: this.deps.config().resign, now },
+      this.deps.binIndex,
+    );
+    if (outcome.written && 'snapshot' in outcome.written) {
+      this.deps.records?.committed('maintenance', outcome.written, outcome.result.binsResigned, started);
+    }
+    return outcome.result;
+  }
+
+  #runLateTimestamp(now: number): Promise<Head | null> {
+    const policy = this.deps.config().resign;
+    return resignLateTimestamp({
+      store: this.deps.store,
+      signer: this.deps.signer,
+      expiry: policy.expiry,
+      finalMarginSeconds: policy.timestampFinalMarginSeconds,
+      now,
+    });
+  }
+}
