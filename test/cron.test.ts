@@ -75,6 +75,25 @@ describe('the scheduled trigger', () => {
     expect(await lastCron()).toMatchObject({ at: new Date(due + 5 * MINUTE).toISOString(), result: { action: 'fresh' } });
   });
 
+  it('sweeps what crashed uploads left: staging objects and multipart uploads once older than the margin', async () => {
+    await start(0);
+    const bucket = worker!.bucket;
+    await bucket.put('uploads/abandoned', new Uint8Array(10));
+    const multipart = await bucket.createMultipartUpload('uploads/abandoned-large');
+    await bucket.put('uploads/abandoned-large.mpu', JSON.stringify({ key: 'uploads/abandoned-large', uploadId: multipart.uploadId }));
+    // Half a day later they may still be live uploads: kept (STAGING_MAX_AGE_SECONDS is a day).
+    expect((await cronAt(Date.now() + 12 * HOUR)).outcome).toBe('ok');
+    expect(await bucket.head('uploads/abandoned')).not.toBeNull();
+    expect(await bucket.head('uploads/abandoned-large.mpu')).not.toBeNull();
+    // A day and a minute later they are leftovers.
+    expect((await cronAt(Date.now() + 24 * HOUR + MINUTE)).outcome).toBe('ok');
+    expect(await bucket.head('uploads/abandoned')).toBeNull();
+    expect(await bucket.head('uploads/abandoned-large.mpu')).toBeNull();
+    // The aborted upload can no longer be completed.
+    await expect(bucket.resumeMultipartUpload('uploads/abandoned-large', multipart.uploadId).complete([])).rejects.toThrow();
+    expect(await bucket.head(HEAD_KEY)).not.toBeNull();
+  });
+
   it('when the cron is late, a read of timestamp.json re-signs a timestamp inside its final margin once', async () => {
     await start(23 * HOUR + 30 * MINUTE); // 30 min left < the 1 h final margin
     const [a, b] = await Promise.all([head(), head()]);
