@@ -147,7 +147,7 @@ beforeAll(async () => {
   mf = new Miniflare({
     modules: [
       { type: 'ESModule', path: '/probe/probe.mjs', contents: PROBE },
-      ...['multipart.ts', 'multipart-headers.ts', 'multipart-limits.ts', 'multipart-parts.ts', 'multipart-scan.ts', 'store-stream.ts', 'wheel.ts'].map((name) => ({
+      ...['multipart.ts', 'multipart-headers.ts', 'multipart-limits.ts', 'multipart-parts.ts', 'multipart-scan.ts', 'store-stream.ts', 'wheel.ts', 'zip.ts', 'r2-range-reader.ts'].map((name) => ({
         type: 'ESModule' as const,
         path: `/probe/${name}`,
         contents: transpiled(name),
