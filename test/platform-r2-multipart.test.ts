@@ -4,26 +4,31 @@
 // multipart upload; the simulator keeps R2's part rules (equal parts of at
 // least 5 MiB, the last no larger). A probe worker runs the real modules of
 // worker/upload (multipart parser, storeStream, wheel METADATA over ranged
-// R2 reads), transpiled but not bundled, on a real request body as workerd
-// delivers it. If an upgrade changes any of this, this suite says which.
+// R2 reads), bundled with esbuild as wrangler bundles the worker, on a real
+// request body as workerd delivers it. If an upgrade changes any of this, this suite says which.
 
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import ts from 'typescript';
+import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const UPLOAD = join(resolve(fileURLToPath(new URL('..', import.meta.url))), 'worker', 'upload');
 const MiB = 1024 * 1024;
 
-function transpiled(name: string): string {
-  const source = readFileSync(join(UPLOAD, name), 'utf8');
-  return ts.transpileModule(source, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  }).outputText;
+/** The probe and the real upload modules it imports (and theirs: shared/, worker/errors.ts), as one module. */
+function bundled(probe: string): string {
+  const out = buildSync({
+    stdin: { contents: probe, resolveDir: UPLOAD, sourcefile: 'probe.mjs', loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+  });
+  return out.outputFiles[0]!.text;
 }
 
 const PROBE = `
@@ -145,14 +150,7 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 
 beforeAll(async () => {
   mf = new Miniflare({
-    modules: [
-      { type: 'ESModule', path: '/probe/probe.mjs', contents: PROBE },
-      ...['multipart.ts', 'multipart-headers.ts', 'multipart-limits.ts', 'multipart-parts.ts', 'multipart-scan.ts', 'store-stream.ts', 'wheel.ts', 'zip.ts', 'r2-range-reader.ts'].map((name) => ({
-        type: 'ESModule' as const,
-        path: `/probe/${name}`,
-        contents: transpiled(name),
-      })),
-    ],
+    modules: [{ type: 'ESModule', path: '/probe/probe.mjs', contents: bundled(PROBE) }],
     modulesRoot: '/probe',
     compatibilityDate: '2026-04-20',
     r2Buckets: ['REPO'],
