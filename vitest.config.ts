@@ -2,9 +2,15 @@
 // their code; cross-module suites (workerd integration, interop) live in test/.
 // The worker is bundled once per run by the global setup (test/harness).
 
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // workerd's built-in module, for Node unit tests that load the worker's app
+  // (worker/routes/*.test.ts): a shim with the DurableObject base class only.
+  resolve: {
+    alias: { 'cloudflare:workers': fileURLToPath(new URL('./test/harness/cloudflare-workers.ts', import.meta.url)) },
+  },
   test: {
     environment: 'node',
     include: ['{shared,worker,cli,test}/**/*.test.ts'],
