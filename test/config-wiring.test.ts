@@ -21,7 +21,7 @@ describe('a malformed var', () => {
     for (const path of ['/metadata/timestamp.json', '/simple/', '/healthz']) {
       const response = await worker.dispatch(path);
       expect(response.status, path).toBe(500);
-      expect(await response.text()).toBe('Internal Server Error\n');
+      expect(await response.text()).toBe('The edge is misconfigured.\n'); // the kind, never the var
     }
   });
 

@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isNormalizedProjectName, isValidProjectName, normalizeProjectName } from './names.ts';
+import { isNormalizedProjectName, isValidProjectName, MAX_PROJECT_NAME_LENGTH, normalizeProjectName } from './names.ts';
 
 describe('normalizeProjectName', () => {
   // "Names and normalization": all of these are the same project.
@@ -44,6 +44,11 @@ describe('isValidProjectName', () => {
 
   it.each(['', '-a', 'a-', '.a', 'a.', '_a', 'a_', 'a b', 'a/b', 'a+b', 'café', 'a\n', '..', 'a!b'])('refuses %j', (name) => {
     expect(isValidProjectName(name)).toBe(false);
+  });
+
+  it('refuses names over MAX_PROJECT_NAME_LENGTH, so routes refuse them before any read', () => {
+    expect(isValidProjectName('a'.repeat(MAX_PROJECT_NAME_LENGTH))).toBe(true);
+    expect(isValidProjectName('a'.repeat(MAX_PROJECT_NAME_LENGTH + 1))).toBe(false);
   });
 });
 

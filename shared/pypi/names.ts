@@ -21,9 +21,17 @@ export function normalizeProjectName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();
 }
 
-/** The core metadata rule for a project name (case-insensitive). */
+/**
+ * Longest project name accepted. The spec sets no limit, but a name ends up
+ * in every filename of the project (and so in storage keys and file systems
+ * with 255-byte names), and a route must be able to refuse a name without
+ * reading storage. PyPI's longest names are well under 100 characters.
+ */
+export const MAX_PROJECT_NAME_LENGTH = 200;
+
+/** The core metadata rule for a project name (case-insensitive), within MAX_PROJECT_NAME_LENGTH. */
 export function isValidProjectName(name: string): boolean {
-  return VALID_NAME.test(name);
+  return name.length <= MAX_PROJECT_NAME_LENGTH && VALID_NAME.test(name);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { notFound, rangeNotSatisfiable } from './errors.ts';
 import { ifNoneMatchMatches, ifRangeAllows } from './preconditions.ts';
 import { contentRange, planRange, type RangePlan } from './range.ts';
+import { storageCall } from '../errors.ts';
 
 export interface ServeOptions {
   /** `Cache-Control` of successful answers (see cache-control.ts). */
@@ -29,13 +30,16 @@ export async function serveObject(
   key: string,
   options: ServeOptions,
 ): Promise<Response> {
+  // The binding's failures are an outage (503), not a bug: worker/errors.ts.
+  const head = (k: string) => storageCall(`R2 head ${k}`, () => bucket.head(k));
+  const get = (k: string, o?: R2GetOptions) => storageCall(`R2 get ${k}`, () => bucket.get(k, o));
   const headers = request.headers;
   const ifNoneMatch = headers.get('If-None-Match');
   const range = options.ranges ? headers.get('Range') : null;
 
   if (request.method === 'HEAD') {
     // Range is defined for GET only (RFC 9110 14.2): HEAD describes the whole object.
-    const object = await bucket.head(key);
+    const object = await head(key);
     if (!object) throw notFound();
     if (ifNoneMatchMatches(ifNoneMatch, object.httpEtag)) return notModified(object, options);
     return new Response(null, { status: 200, headers: entityHeaders(object, options, object.size) });
@@ -43,7 +47,7 @@ export async function serveObject(
 
   if (ifNoneMatch === null && range === null) {
     // The common case: one R2 read.
-    const object = await bucket.get(key);
+    const object = await get(key);
     if (!object) throw notFound();
     return fullBody(object, options);
   }
@@ -51,7 +55,7 @@ export async function serveObject(
   // A conditional or ranged GET needs the ETag and size before deciding what
   // to read (R2 does not evaluate If-Range, and an unsatisfiable range must
   // be answered from the size), so look first, then read.
-  const current = await bucket.head(key);
+  const current = await head(key);
   if (!current) throw notFound();
   if (ifNoneMatchMatches(ifNoneMatch, current.httpEtag)) return notModified(current, options);
 
@@ -62,14 +66,14 @@ export async function serveObject(
 
   // Pin the read to the version just looked at: only the repository head can
   // change in between, and a range of one version must not be cut from another.
-  const object = await bucket.get(key, {
+  const object = await get(key, {
     onlyIf: { etagMatches: current.etag },
     ...(plan.kind === 'partial' ? { range: { offset: plan.offset, length: plan.length } } : {}),
   });
   if (!object) throw notFound();
   if (!('body' in object)) {
     // It changed between the two reads: serve the new version whole.
-    const latest = await bucket.get(key);
+    const latest = await get(key);
     if (!latest) throw notFound();
     return fullBody(latest, options);
   }

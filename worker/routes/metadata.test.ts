@@ -124,11 +124,9 @@ describe('/metadata/<N>.<role>.json', () => {
     expect(fx.reads).toEqual([]);
   });
 
-  // BUG (http/serve-object.ts): its bucket calls are not wrapped in
-  // storageCall, so an R2 failure on a served object is logged as a `bug`
-  // and answered 500 without Retry-After, where the head (read through
-  // r2Store) answers 503. `it.fails` until serveObject wraps them; then make it `it`.
-  it.fails('storage down: 503 with Retry-After (today 500, event "bug")', async () => {
+  // Served objects go through http/serve-object.ts, not r2Store: its R2
+  // failures must be an outage too (a 500 logged as a bug before it wrapped them).
+  it('storage down: 503 with Retry-After, logged as storage-unavailable', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const response = await fx.request('/metadata/1.root.json', undefined, fx.env({ REPO: failingBucket(fx.bucket) }));
     const event = JSON.parse(String(log.mock.calls[0]![0])).event;

@@ -124,19 +124,17 @@ describe('names', () => {
     expect(fx.reads).toEqual([]);
   });
 
-  // FINDING: project names have no length limit (shared/pypi/names.ts), so
-  // an over-long valid name reads the head and a bin before its 404, unlike
-  // every other route's refusals. `it.fails` until a limit exists.
-  it.fails('an over-long name: 404, no storage read (today: head and bin read)', async () => {
+  // Names are capped (shared/pypi/names.ts), so an over-long one is refused
+  // before any read, like every other route's refusals (it read the head and a bin before).
+  it('an over-long name: 404, no storage read', async () => {
     fx.resetReads();
     await expectNotFound(await fx.request(`/simple/${'a'.repeat(5000)}/`));
     expect(fx.reads).toEqual([]);
   });
 
-  // FINDING: this route checks Hono's decoded parameter, not the raw path
-  // (the other routes use http/raw-path.ts), so `/simple/de%6Do/` serves
-  // demo's page under a non-canonical URL instead of redirecting or 404.
-  it.fails('a percent-encoded spelling of a valid name is not served as that name (today: 200)', async () => {
+  // The raw path decides (http/raw-path.ts), not Hono's decoded parameter:
+  // `/simple/de%6Do/` was served as demo's page.
+  it('a percent-encoded spelling of a valid name is not served as that name', async () => {
     const response = await fx.request('/simple/de%6Do/');
     expect(response.status).not.toBe(200);
   });

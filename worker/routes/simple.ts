@@ -15,6 +15,7 @@ import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { clientError, notFound } from '../http/errors.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
+import { rawPathAfter } from '../http/raw-path.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import { openSnapshot, resolveTarget } from '../storage/repository.ts';
 import { requestCache } from './head-targets.ts';
@@ -56,15 +57,25 @@ async function servePage(c: Context<AppEnv>, paths: { html: string; json: string
 /** `/simple/` (mounted by the app: a sub-app's '/' would be `/simple`, without the slash). */
 export const simpleIndex = (c: Context<AppEnv>) => servePage(c, INDEX_TARGET_PATHS);
 
+/**
+ * The project segment as the client sent it (http/raw-path.ts), valid as a
+ * name without any decoding: Hono's parameter is percent-decoded, and
+ * `/simple/de%6Do/` must not be served as `demo`.
+ * @throws HTTPException 404 for anything else.
+ */
+function rawProject(c: Context<AppEnv>): string {
+  const raw = rawPathAfter(c.req.url, '/simple/')?.replace(/\/$/, '') ?? '';
+  if (!isValidProjectName(raw)) throw notFound();
+  return raw;
+}
+
 simple.get('/:project{[^/]+}', (c) => {
-  const project = c.req.param('project');
-  if (!isValidProjectName(project)) throw notFound();
+  const project = rawProject(c);
   return c.redirect(`/simple/${normalizeProjectName(project)}/`, 301);
 });
 
 simple.get('/:project{[^/]+}/', (c) => {
-  const project = c.req.param('project');
-  if (!isValidProjectName(project)) throw notFound();
+  const project = rawProject(c);
   // PEP 503: an unnormalised name redirects to the normalised URL.
   if (!isNormalizedProjectName(project)) return c.redirect(`/simple/${normalizeProjectName(project)}/`, 301);
   return servePage(c, simpleTargetPaths(project));
