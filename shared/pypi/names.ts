@@ -22,12 +22,12 @@ export function normalizeProjectName(name: string): string {
 }
 
 /**
- * Longest project name accepted. The spec sets no limit, but a name ends up
- * in every filename of the project (and so in storage keys and file systems
- * with 255-byte names), and a route must be able to refuse a name without
- * reading storage. PyPI's longest names are well under 100 characters.
+ * Longest project name accepted. The spec sets no limit, but a name is part
+ * of every filename of the project, which is at most 255 characters
+ * (filenames.ts), so no longer name could ever have a file; and a route must
+ * be able to refuse a name without reading storage.
  */
-export const MAX_PROJECT_NAME_LENGTH = 200;
+export const MAX_PROJECT_NAME_LENGTH = 255;
 
 /** The core metadata rule for a project name (case-insensitive), within MAX_PROJECT_NAME_LENGTH. */
 export function isValidProjectName(name: string): boolean {
