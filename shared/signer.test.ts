@@ -8,7 +8,7 @@ import { UsageError } from './errors.ts';
 import { ed25519Key, keyId } from './metadata/key.ts';
 import { parseMetadataJSON, signedBytes } from './metadata/metadata.ts';
 import { ed25519Signer, nobleEd25519Signer, signMetadata, webCryptoEd25519Signer } from './signer.ts';
-import { envelope, testSeed, wireTimestamp } from './testing.ts';
+import { envelope, testSeed, wireTimestamp } from '../test/fixtures/tuf-keys.ts';
 
 // RFC 8032 TEST 2.
 const SEED = fromHex('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb');

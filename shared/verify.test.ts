@@ -8,7 +8,7 @@ import { RepositoryError, UnsignedMetadataError } from './errors.ts';
 import { keyId, type Key } from './metadata/key.ts';
 import { parseMetadataJSON, signedBytes, type Metadata, type Signed } from './metadata/metadata.ts';
 import { nobleEd25519Signer, signMetadata, webCryptoEd25519Signer, type Signer } from './signer.ts';
-import { envelope, testKey, testSeed, wireSnapshot, type TestKey } from './testing.ts';
+import { envelope, testKey, testSeed, wireSnapshot, type TestKey } from '../test/fixtures/tuf-keys.ts';
 import { signingKeyIdentity, verifyDelegate, verifyRole, verifySignature } from './verify.ts';
 
 const a = testKey('verify a');

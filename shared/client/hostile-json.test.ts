@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../bytes.ts';
 import { MetadataFormatError } from '../errors.ts';
 import { memoryMetadataStore } from './metadata-store.ts';
-import { METADATA_URL, NOW, RepoFixture } from './testing.ts';
+import { METADATA_URL, NOW, RepoFixture } from '../../test/fixtures/client-repository.ts';
 import { TrustedSet } from './trusted-set.ts';
 import { Updater } from './updater.ts';
 

@@ -12,9 +12,9 @@ import { utf8 } from '../bytes.ts';
 import type { Snapshot } from '../metadata/snapshot.ts';
 import { formatExpires } from '../metadata/signed.ts';
 import { signFile } from '../repository/engine.ts';
-import { DAY, NOW, RepoFixture, targetFile } from './testing.ts';
+import { DAY, NOW, RepoFixture, targetFile } from '../../test/fixtures/client-repository.ts';
 import { TrustedSet } from './trusted-set.ts';
-import { at, loadedThrough } from './trusted-set-testing.ts';
+import { at, loadedThrough } from '../../test/fixtures/trusted-set.ts';
 
 describe('timestamp (spec 5.4)', () => {
   it('accepts a timestamp signed by the root timestamp role', async () => {

@@ -14,10 +14,10 @@ import { serializeMetadata, type Metadata } from '../metadata/metadata.ts';
 import type { Root } from '../metadata/root.ts';
 import { signFile } from '../repository/engine.ts';
 import { signMetadata } from '../signer.ts';
-import { testKey } from '../testing.ts';
-import { DAY, NOW, RepoFixture } from './testing.ts';
+import { testKey } from '../../test/fixtures/tuf-keys.ts';
+import { DAY, NOW, RepoFixture } from '../../test/fixtures/client-repository.ts';
 import { TrustedSet } from './trusted-set.ts';
-import { at, loadedThrough } from './trusted-set-testing.ts';
+import { at, loadedThrough } from '../../test/fixtures/trusted-set.ts';
 
 describe('the trusted root (spec 5.2)', () => {
   it('loads a root signed by its own threshold, even an expired one', async () => {

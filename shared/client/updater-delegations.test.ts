@@ -11,9 +11,9 @@ import type { DelegatedRole } from '../metadata/role.ts';
 import { formatExpires } from '../metadata/signed.ts';
 import type { Targets } from '../metadata/targets.ts';
 import { signFile } from '../repository/engine.ts';
-import { testKey, type TestKey } from '../testing.ts';
-import { DAY, NOW, RepoFixture, targetFile } from './testing.ts';
-import { client, version } from './updater-testing.ts';
+import { testKey, type TestKey } from '../../test/fixtures/tuf-keys.ts';
+import { DAY, NOW, RepoFixture, targetFile } from '../../test/fixtures/client-repository.ts';
+import { client, version } from '../../test/fixtures/updater.ts';
 
 interface Edge {
   readonly from: string;

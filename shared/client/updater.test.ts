@@ -12,8 +12,8 @@ import { formatExpires } from '../metadata/signed.ts';
 import { signFile } from '../repository/engine.ts';
 import { DownloadHttpError, DownloadLengthError } from './errors.ts';
 import { memoryMetadataStore } from './metadata-store.ts';
-import { DAY, NOW, RepoFixture, TARGETS_URL } from './testing.ts';
-import { client, version } from './updater-testing.ts';
+import { DAY, NOW, RepoFixture, TARGETS_URL } from '../../test/fixtures/client-repository.ts';
+import { client, version } from '../../test/fixtures/updater.ts';
 
 const ARTIFACTS = new Map([
   ['files/demo/demo-1.0.tar.gz', utf8('a tarball, of sorts\n')],

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MetadataFormatError } from '../errors.ts';
-import { testKey, wireRoleDelegations, wireSuccinctDelegations } from '../testing.ts';
+import { testKey, wireRoleDelegations, wireSuccinctDelegations } from '../../test/fixtures/tuf-keys.ts';
 import { delegationsToJSON, parseDelegations } from './delegations.ts';
 
 const k = testKey('delegations');

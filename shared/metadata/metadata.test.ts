@@ -13,7 +13,7 @@ import { signMetadata } from '../signer.ts';
 import {
   clone, envelope, HASH_A, testKey, wireRoleDelegations, wireRoot, wireSnapshot, wireSuccinctDelegations,
   wireTargets, wireTimestamp,
-} from '../testing.ts';
+} from '../../test/fixtures/tuf-keys.ts';
 import { verifyDelegate } from '../verify.ts';
 import { parseMetadata, parseMetadataJSON, serializeMetadata, signedBytes } from './metadata.ts';
 import type { RoleType } from './signed.ts';

@@ -16,7 +16,7 @@ import { signMetadata } from '../signer.ts';
 import {
   clone, envelope, NOW, testKey, wireRoleDelegations, wireRoot, wireSnapshot, wireSuccinctDelegations, wireTargets,
   wireTimestamp,
-} from '../testing.ts';
+} from '../../test/fixtures/tuf-keys.ts';
 import { verifyRole } from '../verify.ts';
 import { parseMetadata, parseMetadataJSON, serializeMetadata, type Metadata } from './metadata.ts';
 import type { Root } from './root.ts';

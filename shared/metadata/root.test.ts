@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MetadataFormatError } from '../errors.ts';
-import { envelope, keyJSON, testKey, wireRoot } from '../testing.ts';
+import { envelope, keyJSON, testKey, wireRoot } from '../../test/fixtures/tuf-keys.ts';
 import { parseMetadataJSON } from './metadata.ts';
 import { parseRoot, rootToJSON } from './root.ts';
 

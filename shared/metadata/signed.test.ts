@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MetadataFormatError, RepositoryError } from '../errors.ts';
-import { envelope, NOW, testKey, wireRoot, wireSnapshot, wireTargets, wireTimestamp } from '../testing.ts';
+import { envelope, NOW, testKey, wireRoot, wireSnapshot, wireTargets, wireTimestamp } from '../../test/fixtures/tuf-keys.ts';
 import { parseMetadataJSON } from './metadata.ts';
 import { expiresAt, formatExpires, isExpired } from './signed.ts';
 import type { RoleType } from './signed.ts';

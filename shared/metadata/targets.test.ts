@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MetadataFormatError } from '../errors.ts';
-import { envelope, HASH_A, testKey, wireSuccinctDelegations, wireTargets } from '../testing.ts';
+import { envelope, HASH_A, testKey, wireSuccinctDelegations, wireTargets } from '../../test/fixtures/tuf-keys.ts';
 import { parseMetadataJSON } from './metadata.ts';
 import { parseTargets, TARGET_PATH, targetsToJSON } from './targets.ts';
 

@@ -10,10 +10,10 @@ import { UsageError } from '../errors.ts';
 import { verifyLengthAndHashes } from '../metadata/files.ts';
 import { binForTarget } from '../metadata/role.ts';
 import { expiresAt } from '../metadata/signed.ts';
-import { NOW } from '../testing.ts';
+import { NOW } from '../../test/fixtures/tuf-keys.ts';
 import { verifyDelegate } from '../verify.ts';
 import { binsTouchedBy, commit, refreshTimestamp, type MetadataFile } from './engine.ts';
-import { binByName, commitOnce, DAY, INITIAL, online, reparse, repo, SECOND, succinctOf, target } from './engine-testing.ts';
+import { binByName, commitOnce, DAY, INITIAL, online, reparse, repo, SECOND, succinctOf, target } from '../../test/fixtures/engine.ts';
 import { DEFAULT_EXPIRY } from './policy.ts';
 
 describe('commit', () => {

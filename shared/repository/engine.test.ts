@@ -13,12 +13,12 @@ import { LengthOrHashMismatchError, UsageError } from '../errors.ts';
 import { verifyLengthAndHashes } from '../metadata/files.ts';
 import { binForTarget, binNames, isBinName } from '../metadata/role.ts';
 import { expiresAt } from '../metadata/signed.ts';
-import { NOW } from '../testing.ts';
+import { NOW } from '../../test/fixtures/tuf-keys.ts';
 import { verifyDelegate, verifyRole } from '../verify.ts';
 import { binsTouchedBy, createRepository, targetsByBin, type NewRepositoryOptions } from './engine.ts';
 import {
   binByName, commitOnce, INITIAL, online, options, reparse, repo, rootKeys, SECOND, succinctOf, target, targetsKey,
-} from './engine-testing.ts';
+} from '../../test/fixtures/engine.ts';
 import { DEFAULT_EXPIRY } from './policy.ts';
 
 describe('createRepository', () => {

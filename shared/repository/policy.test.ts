@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOW } from '../testing.ts';
+import { NOW } from '../../test/fixtures/tuf-keys.ts';
 import { DEFAULT_EXPIRY, staggeredBinExpiry } from './policy.ts';
 
 describe('staggeredBinExpiry', () => {

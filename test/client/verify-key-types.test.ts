@@ -14,7 +14,7 @@ import {
   derToRawEcdsa, fromUtf8, keyId, parseMetadata, serializeMetadata, signedBytes, signingKeyIdentity, toHex, utf8,
   verifyDelegate, verifyRole, verifySignature, UnsignedMetadataError, type Key, type Root,
 } from '../../shared/index.ts';
-import { testKey, wireRoot } from '../../shared/testing.ts';
+import { testKey, wireRoot } from '../fixtures/tuf-keys.ts';
 
 const DATA = utf8('{"_type":"root","version":1}');
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

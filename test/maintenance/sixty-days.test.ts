@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { binNames, HEAD_KEY, metadataKey, parseMetadata, type Snapshot, type Timestamp } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { NOW } from '../../shared/testing.ts';
+import { NOW } from '../fixtures/tuf-keys.ts';
 import { memoryRepository, memoryWriter, tufJsOverStore } from '../harness/memory-writer.ts';
 
 afterEach(() => {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { HEAD_KEY, metadataKey, parseMetadata, type Snapshot, type Timestamp } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { NOW } from '../../shared/testing.ts';
+import { NOW } from '../fixtures/tuf-keys.ts';
 import { memoryRepository, memoryWriter, pageOf, publishChange } from '../harness/memory-writer.ts';
 
 const HOUR = 3_600_000;

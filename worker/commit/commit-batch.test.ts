@@ -10,7 +10,7 @@ import {
   type Snapshot, type Timestamp,
 } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { NOW } from '../../shared/testing.ts';
+import { NOW } from '../../test/fixtures/tuf-keys.ts';
 import { memoryRepository, ownClientOverStore, pageOf, publishChange } from '../../test/harness/memory-writer.ts';
 import type { Change } from './changes.ts';
 import { commitBatch } from './commit-batch.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRepository, DEFAULT_EXPIRY, HEAD_KEY, verifyDelegate, type Signer } from '../../shared/index.ts';
 import { memoryStore } from '../../shared/store/memory-store.ts';
-import { NOW, testKey } from '../../shared/testing.ts';
+import { NOW, testKey } from '../../test/fixtures/tuf-keys.ts';
 import { readHead } from '../storage/head.ts';
 import { inFinalMargin, resignLateTimestamp } from './late-timestamp.ts';
 

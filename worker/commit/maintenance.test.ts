@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { binNames, expiresAt, HEAD_KEY, metadataKey, parseMetadata, type Snapshot, type Timestamp } from '../../shared/index.ts';
 import type { MemoryStore } from '../../shared/store/memory-store.ts';
-import { NOW } from '../../shared/testing.ts';
+import { NOW } from '../../test/fixtures/tuf-keys.ts';
 import { memoryRepository } from '../../test/harness/memory-writer.ts';
 import { parseConfig, type ConfigVars } from '../config.ts';
 import { maintain } from './maintenance.ts';

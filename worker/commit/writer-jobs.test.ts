@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { HEAD_KEY, metadataKey, parseMetadata, type Timestamp } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { NOW } from '../../shared/testing.ts';
+import { NOW } from '../../test/fixtures/tuf-keys.ts';
 import { memoryRepository, memoryWriter, ownClientOverStore, pageOf, publishChange, type MemoryRepository } from '../../test/harness/memory-writer.ts';
 import { ConfigError } from '../config.ts';
 import type { PublishChange } from './changes.ts';
