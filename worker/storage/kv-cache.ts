@@ -93,40 +93,11 @@ export const lookupKey = (bin: string, binVersion: number, targetPath: string) =
 
 export const isCacheable = (length: number | undefined): boolean => length !== undefined && length <= MAX_CACHED_BYTES;
 
-/** A byte-bounded LRU for verified blobs (the isolate has 128 MB). */
-class BlobLru {
-  readonly #entries = new Map<string, Uint8Array>();
-  #bytes = 0;
-  constructor(readonly maxBytes: number) {}
-
-  get(sha256: string): Uint8Array | undefined {
-    const value = this.#entries.get(sha256);
-    if (value !== undefined) {
-      this.#entries.delete(sha256);
-      this.#entries.set(sha256, value);
-    }
-    return value;
-  }
-
-  set(sha256: string, value: Uint8Array): void {
-    if (value.length > MAX_CACHED_BYTES) return;
-    const old = this.#entries.get(sha256);
-    if (old) this.#bytes -= old.length;
-    this.#entries.delete(sha256);
-    this.#entries.set(sha256, value);
-    this.#bytes += value.length;
-    for (const [key, entry] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#entries.delete(key);
-      this.#bytes -= entry.length;
-    }
-  }
-}
-
 // Module scope holds only verified bytes (keyed by their own hash) and KV
 // keys already written: nothing a request can poison, no I/O objects (workerd
 // forbids sharing those across requests, so in-flight reads are per request).
-const blobs = new BlobLru(16 << 20);
+// Verified blobs, bounded by bytes; none larger than KV may hold is kept.
+const blobs = new Lru<Uint8Array>(16 << 20, (bytes) => (bytes.length > MAX_CACHED_BYTES ? Infinity : bytes.length));
 const written = new Lru<true>(4096);
 
 async function digestHex(bytes: Uint8Array): Promise<string> {
