@@ -11,8 +11,8 @@
 // the app crosses into the tests through the narrow `RoutesApp` below.
 
 import { createHash } from 'node:crypto';
-import { Miniflare } from 'miniflare';
-import { expect } from 'vitest';
+import { startBareR2 } from './bare-r2.ts';
+import { expect, vi } from 'vitest';
 import { createToken } from '../../cli/tokens.ts';
 import { signFile } from '../../shared/index.ts';
 import { forgetParsedMetadata } from '../../worker/storage/repository.ts';
@@ -135,13 +135,8 @@ class VerbatimRequest extends Request {
 
 /** Starts the bucket, writes the demo repository and a token into it, loads the app. */
 export async function startRoutes(): Promise<RoutesFixture> {
-  const mf = new Miniflare({
-    modules: true,
-    script: 'export default { fetch: () => new Response(null, { status: 404 }) };',
-    compatibilityDate: '2026-04-20',
-    r2Buckets: ['REPO'],
-  });
-  const bucket = await mf.getR2Bucket('REPO');
+  const r2 = await startBareR2('REPO');
+  const bucket = r2.bucket;
   const store = bucketStore(bucket);
   const [repo, token] = await Promise.all([initTestRepository(store, DEMO_TARGETS, { bitLength: 2 }), createToken(store, [])]);
   await bucket.put(`targets/files/demo/${sha256(UNLISTED_WHEEL)}.${UNLISTED_NAME}`, UNLISTED_WHEEL);
@@ -164,12 +159,37 @@ export async function startRoutes(): Promise<RoutesFixture> {
     async request(path, init, requestEnv = env()) {
       return app.request(new VerbatimRequest(`http://edge.test${path}`, init), undefined, requestEnv);
     },
-    dispose: () => mf.dispose(),
+    dispose: () => r2.dispose(),
   };
 }
 
 /** The `Authorization` header twine sends for `token`. */
 export const basicAuth = (token: string): string => `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
+
+/** `path` requested with `env`: the response and the event of the one failure line it logged. */
+async function loggedFailure(fx: RoutesFixture, path: string, env: RouteEnv): Promise<{ response: Response; event: unknown }> {
+  const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+  try {
+    const response = await fx.request(path, undefined, env);
+    return { response, event: JSON.parse(String(log.mock.calls[0]?.[0] ?? '{}')).event };
+  } finally {
+    log.mockRestore();
+  }
+}
+
+/** With storage down, `path` is an outage: 503, Retry-After, never cached, logged as storage-unavailable. */
+export async function expectStorageDown(fx: RoutesFixture, path: string): Promise<void> {
+  const { response, event } = await loggedFailure(fx, path, fx.env({ REPO: failingBucket(fx.bucket) }));
+  expect({ status: response.status, retryAfter: response.headers.get('Retry-After'), cache: response.headers.get('Cache-Control'), event })
+    .toEqual({ status: 503, retryAfter: '5', cache: 'no-store', event: 'storage-unavailable' });
+}
+
+/** With a head naming a missing snapshot, `path` is a broken repository: 500, logged as repository-broken. */
+export async function expectRepositoryBroken(fx: RoutesFixture, path: string): Promise<void> {
+  const { response, event } = await loggedFailure(fx, path, fx.env({ REPO: await brokenHeadBucket(fx) }));
+  expect({ status: response.status, cache: response.headers.get('Cache-Control'), event })
+    .toEqual({ status: 500, cache: 'no-store', event: 'repository-broken' });
+}
 
 /** The body and headers of a refusal: 404, one line, never cached. */
 export async function expectNotFound(response: Response): Promise<void> {

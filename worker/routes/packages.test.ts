@@ -3,9 +3,9 @@
 // (test/harness/routes.ts). Only files the head lists, with the URL's
 // sha256; `.metadata` through the file's hash; strict names before any read.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  brokenHeadBucket, CORE_METADATA, expectNotFound, failingBucket, IMMUTABLE, sha256, startRoutes, UNLISTED_NAME, UNLISTED_WHEEL, WHEEL,
+  expectRepositoryBroken, expectStorageDown, CORE_METADATA, expectNotFound, IMMUTABLE, sha256, startRoutes, UNLISTED_NAME, UNLISTED_WHEEL, WHEEL,
   WHEEL_NAME, type RoutesFixture,
 } from '../../test/harness/routes.ts';
 
@@ -108,20 +108,7 @@ describe('methods', () => {
 });
 
 describe('failures', () => {
-  it('storage down: 503 with Retry-After', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = await fx.request(WHEEL_URL, undefined, fx.env({ REPO: failingBucket(fx.bucket) }));
-    log.mockRestore();
-    expect(response.status).toBe(503);
-    expect(response.headers.get('Retry-After')).toBe('5');
-  });
+  it('storage down: 503 with Retry-After', () => expectStorageDown(fx, WHEEL_URL));
 
-  it('a head naming a missing snapshot: 500 repository-broken', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = await fx.request(WHEEL_URL, undefined, fx.env({ REPO: await brokenHeadBucket(fx) }));
-    const event = JSON.parse(String(log.mock.calls[0]![0])).event;
-    log.mockRestore();
-    expect(response.status).toBe(500);
-    expect(event).toBe('repository-broken');
-  });
+  it('a head naming a missing snapshot: 500 repository-broken', () => expectRepositoryBroken(fx, WHEEL_URL));
 });

@@ -3,9 +3,9 @@
 // Content negotiation (PEP 691), PEP 503 redirects to the normalised name,
 // pages byte-identical to the signed targets of one snapshot.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  brokenHeadBucket, expectNotFound, failingBucket, PAGE_HTML, PAGE_JSON, sha256, SHORT, startRoutes, utf8, type RoutesFixture,
+  expectRepositoryBroken, expectStorageDown, expectNotFound, PAGE_HTML, PAGE_JSON, sha256, SHORT, startRoutes, utf8, type RoutesFixture,
 } from '../../test/harness/routes.ts';
 import { renderIndexHTML, renderIndexJSON } from '../../shared/index.ts';
 
@@ -153,20 +153,7 @@ describe('methods', () => {
 });
 
 describe('failures', () => {
-  it('storage down: 503 with Retry-After', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = await fx.request('/simple/demo/', undefined, fx.env({ REPO: failingBucket(fx.bucket) }));
-    log.mockRestore();
-    expect(response.status).toBe(503);
-    expect(response.headers.get('Retry-After')).toBe('5');
-  });
+  it('storage down: 503 with Retry-After', () => expectStorageDown(fx, '/simple/demo/'));
 
-  it('a head naming a missing snapshot: 500 repository-broken', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = await fx.request('/simple/', undefined, fx.env({ REPO: await brokenHeadBucket(fx) }));
-    const event = JSON.parse(String(log.mock.calls[0]![0])).event;
-    log.mockRestore();
-    expect(response.status).toBe(500);
-    expect(event).toBe('repository-broken');
-  });
+  it('a head naming a missing snapshot: 500 repository-broken', () => expectRepositoryBroken(fx, '/simple/'));
 });

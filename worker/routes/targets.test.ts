@@ -3,9 +3,9 @@
 // (test/harness/routes.ts). Consistent-snapshot names only, files only if
 // the head lists them with the URL's sha256, pages by content address.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  brokenHeadBucket, CORE_METADATA, expectNotFound, failingBucket, hidingBucket, IMMUTABLE, PAGE_HTML, PAGE_JSON, sha256, startRoutes, UNLISTED_NAME,
+  expectRepositoryBroken, expectStorageDown, CORE_METADATA, expectNotFound, hidingBucket, IMMUTABLE, PAGE_HTML, PAGE_JSON, sha256, startRoutes, UNLISTED_NAME,
   UNLISTED_WHEEL, WHEEL, WHEEL_NAME, type RoutesFixture,
 } from '../../test/harness/routes.ts';
 
@@ -131,23 +131,7 @@ describe('methods', () => {
 });
 
 describe('failures', () => {
-  it('storage down while resolving a file through the head: 503 with Retry-After', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = await fx.request(WHEEL_URL, undefined, fx.env({ REPO: failingBucket(fx.bucket) }));
-    log.mockRestore();
-    expect(response.status).toBe(503);
-    expect(response.headers.get('Retry-After')).toBe('5');
-    expect(response.headers.get('Cache-Control')).toBe('no-store');
-  });
+  it('storage down while resolving a file through the head: 503 with Retry-After', () => expectStorageDown(fx, WHEEL_URL));
 
-  it('a head naming a missing snapshot: 500 repository-broken', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = await fx.request(WHEEL_URL, undefined, fx.env({ REPO: await brokenHeadBucket(fx) }));
-    const event = JSON.parse(String(log.mock.calls[0]![0])).event;
-    log.mockRestore();
-    expect(response.status).toBe(500);
-    expect(event).toBe('repository-broken');
-    expect(response.headers.get('Cache-Control')).toBe('no-store');
-    expect(await response.text()).toBe('The repository is broken; the operator has been told.\n');
-  });
+  it('a head naming a missing snapshot: 500 repository-broken', () => expectRepositoryBroken(fx, WHEEL_URL));
 });

@@ -1,19 +1,19 @@
 // The `.mpu` marker of an R2 multipart upload, against miniflare's R2: there
 // while the upload is open, gone once it is completed or aborted, and a
 // marker a crash left behind is what sweepStaging aborts.
-import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBareR2, type BareR2, type BareR2Bucket } from '../../test/harness/bare-r2.ts';
 import { markingStore, type MarkingBucket } from './multipart-marker.ts';
 import { sweepStaging, type SweepBucket } from './sweep.ts';
 
-let mf: Miniflare;
-let bucket: Awaited<ReturnType<Miniflare['getR2Bucket']>>;
+let r2: BareR2;
+let bucket: BareR2Bucket;
 beforeAll(async () => {
-  mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(); } }', r2Buckets: ['B'] });
-  bucket = await mf.getR2Bucket('B');
+  r2 = await startBareR2();
+  bucket = r2.bucket;
 });
 afterAll(async () => {
-  await mf?.dispose();
+  await r2?.dispose();
 });
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,17 +1,17 @@
 // sweepStaging against miniflare's R2 (real list, multipart uploads and
 // their abort), with the clock injected: "old" is `now` two days ahead.
-import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBareR2, type BareR2, type BareR2Bucket } from '../../test/harness/bare-r2.ts';
 import { sweepStaging, type SweepBucket } from './sweep.ts';
 
-let mf: Miniflare;
-let bucket: Awaited<ReturnType<Miniflare['getR2Bucket']>>;
+let r2: BareR2;
+let bucket: BareR2Bucket;
 beforeAll(async () => {
-  mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(); } }', r2Buckets: ['B'] });
-  bucket = await mf.getR2Bucket('B');
+  r2 = await startBareR2();
+  bucket = r2.bucket;
 });
 afterAll(async () => {
-  await mf?.dispose();
+  await r2?.dispose();
 });
 
 const DAY = 24 * 60 * 60 * 1000;
