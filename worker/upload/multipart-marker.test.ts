@@ -1,25 +1,17 @@
 // The `.mpu` marker of an R2 multipart upload, against miniflare's R2: there
 // while the upload is open, gone once it is completed or aborted, and a
 // marker a crash left behind is what sweepStaging aborts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBareR2, type BareR2, type BareR2Bucket } from '../../test/harness/bare-r2.ts';
+import { describe, expect, it } from 'vitest';
+import { bareR2ForFile } from '../../test/harness/bare-r2.ts';
 import { markingStore, type MarkingBucket } from './multipart-marker.ts';
 import { sweepStaging, type SweepBucket } from './sweep.ts';
 
-let r2: BareR2;
-let bucket: BareR2Bucket;
-beforeAll(async () => {
-  r2 = await startBareR2();
-  bucket = r2.bucket;
-});
-afterAll(async () => {
-  await r2?.dispose();
-});
+const r2 = bareR2ForFile();
 
 const DAY = 24 * 60 * 60 * 1000;
-const store = () => markingStore(bucket as unknown as MarkingBucket);
+const store = () => markingStore(r2.bucket as unknown as MarkingBucket);
 const marker = async (key: string): Promise<{ key: string; uploadId: string } | null> => {
-  const object = await bucket.get(`${key}.mpu`);
+  const object = await r2.bucket.get(`${key}.mpu`);
   return object === null ? null : JSON.parse(await object.text());
 };
 
@@ -29,10 +21,10 @@ describe('the multipart upload marker', () => {
     const recorded = await marker('uploads/m1');
     expect(recorded).toEqual({ key: 'uploads/m1', uploadId: expect.any(String) });
     // The recorded id is the upload's: it can be resumed by it.
-    const part = await bucket.resumeMultipartUpload('uploads/m1', recorded!.uploadId).uploadPart(1, new Uint8Array(8));
+    const part = await r2.bucket.resumeMultipartUpload('uploads/m1', recorded!.uploadId).uploadPart(1, new Uint8Array(8));
     await upload.complete([part]);
     expect(await marker('uploads/m1')).toBeNull();
-    expect((await bucket.get('uploads/m1'))?.size).toBe(8);
+    expect((await r2.bucket.get('uploads/m1'))?.size).toBe(8);
   });
 
   it('is deleted when the upload is aborted', async () => {
@@ -46,9 +38,9 @@ describe('the multipart upload marker', () => {
     const upload = await store().createMultipartUpload('uploads/m3', {});
     const part = await upload.uploadPart(1, new Uint8Array(8));
     const { uploadId } = (await marker('uploads/m3'))!;
-    const swept = await sweepStaging(bucket as unknown as SweepBucket, Date.now() + 2 * DAY);
+    const swept = await sweepStaging(r2.bucket as unknown as SweepBucket, Date.now() + 2 * DAY);
     expect(swept.multipartAborted).toBe(1);
     expect(await marker('uploads/m3')).toBeNull();
-    await expect(bucket.resumeMultipartUpload('uploads/m3', uploadId).complete([part])).rejects.toThrow();
+    await expect(r2.bucket.resumeMultipartUpload('uploads/m3', uploadId).complete([part])).rejects.toThrow();
   });
 });
