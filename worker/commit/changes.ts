@@ -35,4 +35,6 @@ export type ChangeOutcome =
   /** Nothing to do: the same file is already published, or the yank state already holds. */
   | { readonly status: 'unchanged'; readonly snapshotVersion: number }
   | { readonly status: 'conflict'; readonly message: string }
+  /** The change would make a page the renderer refuses (a value no validation caught): refused alone. */
+  | { readonly status: 'invalid'; readonly message: string }
   | { readonly status: 'not-found'; readonly message: string };

@@ -41,6 +41,21 @@ const binsOf = (paths: string[]) => [...new Set(paths.map((p) => binForTarget(SU
 const pagePaths = (project: string) => [simpleTargetPaths(project).json, simpleTargetPaths(project).html];
 
 describe('commitBatch', () => {
+  it('a change whose page the renderer refuses is refused alone; the rest of the batch commits', async () => {
+    const { store, commit } = await setup();
+    const good = await publishChange(store, 'demo', 'demo-1.0.tar.gz', new Uint8Array([4, 5]));
+    const other = await publishChange(store, 'other', 'other-1.0.tar.gz', new Uint8Array([6]));
+    const sameProject = await publishChange(store, 'demo', 'demo-2.0.tar.gz', new Uint8Array([7]));
+    // A value the upload form would refuse (a control character), reaching the writer anyway.
+    const bad: Change = { ...sameProject, file: { ...sameProject.file, requiresPython: '>=3.8\u0001' } };
+    const result = await commit([good, bad, other]);
+    expect(result.outcomes[0]).toEqual({ status: 'committed', snapshotVersion: 2 });
+    expect(result.outcomes[1]).toMatchObject({ status: 'invalid', message: expect.stringContaining('requires-python') });
+    expect(result.outcomes[2]).toEqual({ status: 'committed', snapshotVersion: 2 });
+    expect((await pageOf(store, 'demo'))!.files.map((f) => f.filename)).toEqual(['demo-1.0.tar.gz']);
+    expect((await pageOf(store, 'other'))!.files.map((f) => f.filename)).toEqual(['other-1.0.tar.gz']);
+  });
+
   it('a publish commits one snapshot, re-signing only the bins of the file, its page and the index', async () => {
     const { store, commit } = await setup();
     const change = await publishChange(store, 'demo', 'demo-1.0.tar.gz', new Uint8Array([4, 5]));

@@ -7,7 +7,7 @@
 // the old head valid and the batch retryable.
 
 import {
-  binsTouchedBy, commit, fileTargetPath, packageUrl, INDEX_TARGET_PATHS, metadataTargetPath, sameVersion,
+  binsTouchedBy, commit, fileTargetPath, InvalidDistributionError, packageUrl, INDEX_TARGET_PATHS, metadataTargetPath, sameVersion,
   parseDistributionFilename, parseProjectJSON, releaseConflict, renderIndexHTML, renderIndexJSON, renderProjectHTML,
   renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
   type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
@@ -41,7 +41,7 @@ function simpleFileOf(change: PublishChange): SimpleFile {
 
 const targetFile = (bytes: Uint8Array): TargetFile => ({ length: bytes.length, hashes: { sha256: sha256Hex(bytes) }, unrecognized: {} });
 
-type Refusal = Extract<ChangeOutcome, { status: 'conflict' | 'not-found' }>;
+type Refusal = Extract<ChangeOutcome, { status: 'conflict' | 'not-found' | 'invalid' }>;
 type Applied = ProjectPage | Refusal | 'unchanged';
 
 /** Applies one change to a page: the new page, 'unchanged', or why the change is refused. */
@@ -119,7 +119,7 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     let dirty = false;
     for (const i of indices) {
       const change = changes[i]!;
-      const result = apply(page, change);
+      const result = renderable(page, apply(page, change));
       if (result === 'unchanged' || 'status' in result) staged.outcomes[i] = result === 'unchanged' ? 'unchanged' : result;
       else {
         page = result;
@@ -178,6 +178,26 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     committed: out,
     newProjects: newProjects.length,
   };
+}
+
+/**
+ * `applied`, or an 'invalid' refusal if the page renderer refuses what the
+ * change added or altered. One bad value (that no upload validation caught)
+ * is then refused alone instead of failing the whole batch; only the files
+ * the change touched are rendered, so this stays cheap on big projects.
+ */
+function renderable(before: ProjectPage, applied: Applied): Applied {
+  if (applied === 'unchanged' || 'status' in applied) return applied;
+  const previous = new Set(before.files);
+  const touched = applied.files.filter((f) => !previous.has(f));
+  try {
+    renderProjectJSON({ ...applied, files: touched });
+    renderProjectHTML({ ...applied, files: touched });
+  } catch (error) {
+    if (!(error instanceof InvalidDistributionError)) throw error;
+    return { status: 'invalid', message: error.message };
+  }
+  return applied;
 }
 
 function stagePage(staged: Staged, path: string, text: string): void {

@@ -38,6 +38,7 @@ async function setYank(c: Context<AppEnv>, yank: boolean): Promise<Response> {
   const outcome: ChangeOutcome = await repositoryWriter(c.env).submit({ kind: 'yank', project, version, yanked: yank ? reason : false });
   if (outcome.status === 'not-found') throw clientError(404, outcome.message);
   if (outcome.status === 'conflict') throw clientError(409, outcome.message);
+  if (outcome.status === 'invalid') throw clientError(400, outcome.message);
   return c.json({ project, version, yanked: yank, ...(yank && { reason }), snapshotVersion: outcome.snapshotVersion });
 }
 
