@@ -17,6 +17,11 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'dist/**'],
     globalSetup: ['test/harness/global-setup.ts'],
     pool: 'forks',
+    // Vitest's default is one worker per core less one: a single worker on
+    // these 2-core machines. Most suites wait on other processes (workerd,
+    // pip, twine, python), so three files at a time use the cores better:
+    // the whole suite takes under half the time, with the same results.
+    maxWorkers: 3,
     // Integration suites start workerd and real clients.
     testTimeout: 60_000,
     hookTimeout: 60_000,
