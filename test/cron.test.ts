@@ -94,6 +94,16 @@ describe('the scheduled trigger', () => {
     expect(await bucket.head(HEAD_KEY)).not.toBeNull();
   });
 
+  it('on a read-only mirror (no key), a run re-signs nothing and succeeds', async () => {
+    worker = await startWorker({
+      bindings: { UPSTREAM_METADATA_URL: 'https://origin.example/metadata/', UPSTREAM_TARGETS_URL: 'https://origin.example/targets/' },
+    });
+    await createTestRepository(worker, new Map([['files/x/x-1.0.tar.gz', new Uint8Array([1])]]), { now: Date.now() - 20 * HOUR });
+    // Inside every margin: an origin would re-sign now, a mirror has nothing to sign with.
+    expect((await cronAt(Date.now())).outcome).toBe('ok');
+    expect((await head()).signed.version).toBe(1);
+  });
+
   it('when the cron is late, a read of timestamp.json re-signs a timestamp inside its final margin once', async () => {
     await start(23 * HOUR + 30 * MINUTE); // 30 min left < the 1 h final margin
     const [a, b] = await Promise.all([head(), head()]);

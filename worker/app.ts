@@ -1,10 +1,11 @@
 // The Hono app: mounts one sub-app per resource and the single error mapping.
 // Owns no route logic itself.
 
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { config } from './config.ts';
 import type { AppEnv } from './env.ts';
-import { onError, onNotFound } from './http/errors.ts';
+import { methodNotAllowed, onError, onNotFound } from './http/errors.ts';
+import { edgeMode } from './mode.ts';
 import { allowMethods } from './http/allow-methods.ts';
 import { upload } from './routes/legacy.ts';
 import { manage } from './routes/manage.ts';
@@ -20,8 +21,20 @@ export const app = new Hono<AppEnv>();
 // a 500 whose detail is logged) rather than run on a silent default.
 app.use('*', async (c, next) => {
   config(c.env);
+  edgeMode(c.env);
   await next();
 });
+
+// A mirror takes no writes: what it serves is signed upstream, and it holds
+// no key to sign anything of its own (mode.ts). Before auth or any body is read.
+const readOnlyOnMirror: MiddlewareHandler<AppEnv> = async function readOnlyOnMirror(c, next) {
+  const mode = edgeMode(c.env);
+  if (mode.kind === 'mirror' && !['GET', 'HEAD'].includes(c.req.method)) {
+    throw methodNotAllowed(['GET', 'HEAD'], `This edge is a read-only mirror of ${mode.upstream.metadataUrl}: publish to the origin.`);
+  }
+  await next();
+};
+for (const path of ['/legacy', '/legacy/', '/api/projects/*']) app.use(path, readOnlyOnMirror);
 
 // Status page, its JSON and the health check; /api/status before the /api
 // mount, whose POST-only guard would otherwise answer its GETs with 405.

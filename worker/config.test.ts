@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, ConfigError, config, parseConfig, type ConfigVar } from './config.ts';
+import { parseMode } from './mode.ts';
 
-/** wrangler.toml's [vars] section: `NAME = "value"` lines, comments skipped. */
-function wranglerVars(): Record<string, string> {
+/** A vars section of wrangler.toml (`[vars]`, `[env.mirror.vars]`): `NAME = "value"` lines, comments skipped. */
+function wranglerVars(section = '[vars]'): Record<string, string> {
   const toml = readFileSync(new URL('../wrangler.toml', import.meta.url), 'utf8');
   const vars: Record<string, string> = {};
   let inVars = false;
   for (const line of toml.split('\n').map((l) => l.trim())) {
-    if (line.startsWith('[')) inVars = line === '[vars]';
+    if (line.startsWith('[')) inVars = line === section;
     else if (inVars && line && !line.startsWith('#')) {
       const m = /^([A-Z_][A-Z0-9_]*)\s*=\s*"([^"]*)"$/.exec(line);
       if (!m) throw new Error(`unparsed [vars] line: ${line}`);
@@ -24,6 +25,12 @@ describe('configuration', () => {
     expect(Object.keys(vars).sort()).toEqual(Object.keys(CONFIG_DEFAULTS).sort());
     for (const [name, value] of Object.entries(vars)) expect(Number(value), name).toBe(CONFIG_DEFAULTS[name as ConfigVar]);
     expect(parseConfig(vars)).toEqual(parseConfig({}));
+  });
+
+  it('wrangler.toml\'s mirror environment repeats the same vars (wrangler does not inherit them) and is a mirror', () => {
+    const { UPSTREAM_METADATA_URL, UPSTREAM_TARGETS_URL, ...numeric } = wranglerVars('[env.mirror.vars]');
+    expect(numeric).toEqual(wranglerVars());
+    expect(parseMode({ UPSTREAM_METADATA_URL, UPSTREAM_TARGETS_URL }).kind).toBe('mirror');
   });
 
   it('parses vars into the typed config', () => {

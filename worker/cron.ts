@@ -12,16 +12,18 @@
 import { repositoryWriter } from './commit/writer.ts';
 import { config } from './config.ts';
 import type { Env } from './env.ts';
+import { edgeMode } from './mode.ts';
 import { sweepStaging } from './upload/sweep.ts';
 
 export async function scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   const started = Date.now();
   try {
     const { sweep } = config(env); // a malformed var fails the run here, named in the log line
-    const [result, swept] = await Promise.all([
-      repositoryWriter(env).maintain(controller.scheduledTime),
-      sweepStaging(env.REPO, controller.scheduledTime, sweep),
-    ]);
+    // A mirror holds no key: it re-signs nothing (what it serves expires as upstream signed it).
+    const maintenance = edgeMode(env).kind === 'mirror'
+      ? Promise.resolve({ action: 'mirror: nothing to re-sign' })
+      : repositoryWriter(env).maintain(controller.scheduledTime);
+    const [result, swept] = await Promise.all([maintenance, sweepStaging(env.REPO, controller.scheduledTime, sweep)]);
     console.log(JSON.stringify({ cron: controller.cron, ok: true, ...result, swept, ms: Date.now() - started }));
   } catch (error) {
     console.log(JSON.stringify({ cron: controller.cron, ok: false, error: String(error), ms: Date.now() - started }));

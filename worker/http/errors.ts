@@ -32,8 +32,7 @@ export function notFound(): HTTPException {
   return new HTTPException(404, { message: 'Not Found' });
 }
 
-export function methodNotAllowed(allow: readonly string[]): HTTPException {
-  const message = 'Method Not Allowed';
+export function methodNotAllowed(allow: readonly string[], message = 'Method Not Allowed'): HTTPException {
   return new HTTPException(405, {
     message,
     res: plainText(405, message, { Allow: allow.join(', ') }),

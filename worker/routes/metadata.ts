@@ -15,6 +15,7 @@ import { MetadataFormatError } from '../../shared/index.ts';
 import { inFinalMargin } from '../commit/late-timestamp.ts';
 import { repositoryWriter } from '../commit/writer.ts';
 import { config } from '../config.ts';
+import { edgeMode } from '../mode.ts';
 import type { Env } from '../env.ts';
 import { headFrom, readHead, type Head } from '../storage/head.ts';
 import { r2Store } from '../storage/r2-store.ts';
@@ -56,6 +57,8 @@ metadata.get('/timestamp.json', async function timestamp(c) {
  * is served and clients decide (it is still valid, if only just).
  */
 async function servedHead(env: Env, stored: Head, now: number): Promise<Head> {
+  // A mirror has no writer key: it serves the upstream's timestamp as signed.
+  if (edgeMode(env).kind === 'mirror') return stored;
   if (!inFinalMargin(stored, now, config(env).resign.timestampFinalMarginSeconds)) return stored;
   try {
     const fresh = await repositoryWriter(env).freshHead(now);
