@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMetadata } from '../../shared/metadata/metadata.ts';
+import { parseMetadata, serializeMetadata } from '../../shared/metadata/metadata.ts';
+import { nobleEd25519Signer, signMetadata } from '../../shared/signer.ts';
 import { memoryWriter, publishChange } from '../../test/harness/memory-writer.ts';
-import { initTestRepository, type StoredTestRepository } from '../../test/harness/repository.ts';
+import { initTestRepository, seedFor, type StoredTestRepository } from '../../test/harness/repository.ts';
 import { folderStore } from '../folder-store.ts';
 import { folderSource } from './source.ts';
 import { verifyRepository } from './walk.ts';
@@ -115,6 +116,21 @@ describe('verify a repository folder', () => {
     await cp(join(dir, `metadata/1.${role}.json`), join(dir, `metadata/2.${role}.json`));
     const report = await verify(dir);
     expect(report.problems).toEqual([{ object: `metadata/2.${role}.json`, problem: expect.stringMatching(/^(hash|length|version) mismatch/) }]);
+  });
+
+  it('the root chain: a rotation signed by both roots is followed; a next root that fails is named', async () => {
+    const dir = await copyOf(fresh);
+    const root1 = parseMetadata('root', new Uint8Array(await readFile(repo.rootFile))).signed;
+    const signers = ['root-1', 'root-2'].map((name) => nobleEd25519Signer(seedFor(name)));
+    const root2 = serializeMetadata(await signMetadata({ ...root1, version: 2 }, signers));
+    await writeFile(join(dir, 'metadata/2.root.json'), root2);
+    const rotated = await verify(dir);
+    expect(rotated.problems).toEqual([]);
+    expect(rotated.summary).toMatchObject({ roles: 5, rootVersion: 2 });
+    await writeFile(join(dir, 'metadata/3.root.json'), root2); // signed, but version 2 again
+    const broken = await verify(dir);
+    expect(broken.problems).toEqual([{ object: 'metadata/3.root.json', problem: expect.stringMatching(/^version mismatch/) }]);
+    expect(broken.summary).toMatchObject({ rootVersion: 2, bins: 8 }); // the walk goes on under root 2
   });
 
   it('a repository signed long ago: every expired role named, the walk still complete', async () => {
