@@ -274,7 +274,7 @@ export async function verifyRepository(options: VerifyOptions): Promise<VerifyRe
       const bytes = await read(object, () => source.target(path, sha256, info.length));
       if (bytes) {
         try {
-          verifyLengthAndHashes(bytes, info.length, info.hashes, object);
+          verifyLengthAndHashes(bytes, info.length, info.hashes, 'stored bytes');
           count.targets++;
         } catch (e) {
           report(object, e);
