@@ -10,6 +10,7 @@ import { DEFAULT_KEYS_DIR, generateKeys, listKeys, type KeyRole } from './keys.t
 import { PROXY_COMMAND_DEFAULTS, proxyCommand } from './proxy/command.ts';
 import { folderStore, localEdgeStore } from './store.ts';
 import { createToken } from './tokens.ts';
+import { verifyCommand } from './verify/command.ts';
 import { setYanked } from './yank.ts';
 
 const int = (min: number, max: number) => (value: string) => {
@@ -137,6 +138,19 @@ program
   .option('--cache-dir <dir>', 'trusted metadata and verified files', PROXY_COMMAND_DEFAULTS.cacheDir)
   .option('--refresh-interval <seconds>', 'refresh the TUF metadata at most this often (0: every request)', int(0, 86_400), PROXY_COMMAND_DEFAULTS.refreshInterval)
   .action(async (o: { config: string; host: string; port: number; cacheDir: string; refreshInterval: number }) => proxyCommand(o));
+
+program
+  .command('verify')
+  .description('check everything reachable from the current timestamp: root chain, roles, every bin, every target')
+  .option('--config <file>', 'verify an edge: the client bootstrap file (metadataUrl, targetsUrl, rootFile)')
+  .option('--dir <dir>', 'verify a repository folder laid out like the bucket (what `init --out` writes)')
+  .option('--root <file>', 'with --dir: the trusted root.json')
+  .option('--json', 'print one JSON document: { ok, summary, problems }')
+  // A misused option is a usage error: exit 2, as the README documents for verify.
+  .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
+  .action(async (o: { config?: string; dir?: string; root?: string; json?: boolean }) => {
+    process.exitCode = await verifyCommand(o);
+  });
 
 try {
   await program.parseAsync();
