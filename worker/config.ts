@@ -118,18 +118,22 @@ export function parseConfig(vars: ConfigVars): Config {
   };
 }
 
-// Bindings are fixed for an env object, so each is parsed once.
-const parsed = new WeakMap<object, Config>();
+/**
+ * `parse`, run once per env object: bindings are fixed for an env, so what
+ * is derived from them (config here, the edge's mode in mode.ts) is too.
+ */
+export function oncePerEnv<E extends object, T>(parse: (env: E) => T): (env: E) => T {
+  const parsed = new WeakMap<E, T>();
+  return (env) => {
+    if (parsed.has(env)) return parsed.get(env)!;
+    const value = parse(env);
+    parsed.set(env, value);
+    return value;
+  };
+}
 
 /**
  * The configuration of this env, parsed on first use.
  * @throws {ConfigError} as parseConfig.
  */
-export function config(env: ConfigVars): Config {
-  let c = parsed.get(env);
-  if (!c) {
-    c = parseConfig(env);
-    parsed.set(env, c);
-  }
-  return c;
-}
+export const config: (env: ConfigVars) => Config = oncePerEnv(parseConfig);

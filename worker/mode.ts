@@ -5,6 +5,7 @@
 // Parsed once per env, like config.ts; a half-configured mirror, or a
 // mirror handed a signing key, is a ConfigError, never a silent origin.
 
+import { oncePerEnv } from './config.ts';
 import { ConfigError } from './errors.ts';
 
 export interface UpstreamUrls {
@@ -60,17 +61,8 @@ export function parseMode(vars: ModeVars): EdgeMode {
   return { kind: 'mirror', upstream: { metadataUrl, targetsUrl } };
 }
 
-const parsed = new WeakMap<object, EdgeMode>();
-
 /**
  * This env's mode, parsed on first use.
  * @throws {ConfigError} as parseMode.
  */
-export function edgeMode(env: ModeVars): EdgeMode {
-  let mode = parsed.get(env);
-  if (!mode) {
-    mode = parseMode(env);
-    parsed.set(env, mode);
-  }
-  return mode;
-}
+export const edgeMode: (env: ModeVars) => EdgeMode = oncePerEnv(parseMode);

@@ -42,17 +42,28 @@ export interface Source {
   readonly stream: ReadableStream<Uint8Array>;
   /** Chunks handed out so far. */
   pulls(): number;
+  /** Bytes handed out so far. */
+  sent(): number;
   cancelled(): boolean;
 }
 
-/** A pull-based body cut into chunks of `sizes` (cycled), each chunk a fresh copy. */
-export function source(bytes: Uint8Array, sizes: readonly number[] = [bytes.length || 1]): Source {
+/**
+ * A pull-based body cut into chunks of `sizes` (cycled), each chunk a fresh
+ * copy; with `failAt`, the stream errors with `error` once that many bytes were handed out.
+ */
+export function source(
+  bytes: Uint8Array,
+  sizes: readonly number[] = [bytes.length || 1],
+  failAt?: number,
+  error: unknown = new Error('client went away'),
+): Source {
   let at = 0;
   let n = 0;
   let cancelled = false;
   const stream = new ReadableStream<Uint8Array>(
     {
       pull(controller) {
+        if (failAt !== undefined && at >= failAt) return controller.error(error);
         if (at >= bytes.length) return controller.close();
         const size = sizes[n++ % sizes.length]!;
         controller.enqueue(bytes.slice(at, at + size));
@@ -64,7 +75,7 @@ export function source(bytes: Uint8Array, sizes: readonly number[] = [bytes.leng
     },
     { highWaterMark: 0 },
   );
-  return { stream, pulls: () => n, cancelled: () => cancelled };
+  return { stream, pulls: () => n, sent: () => Math.min(at, bytes.length), cancelled: () => cancelled };
 }
 
 export async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

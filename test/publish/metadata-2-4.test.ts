@@ -9,11 +9,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../cli/tokens.ts';
-import { toHex } from '../../shared/index.ts';
+import { compareVersions } from '../../shared/index.ts';
 import { createVenv, makeDist, readZipMember, run, twineUpload, twineVersion, type Venv } from '../harness/pypa.ts';
-import { bucketStore, createTestRepository, seedFor } from '../harness/repository.ts';
-import { startWorker, type RunningWorker } from '../harness/worker.ts';
+import { startPublishingWorker, type PublishingWorker } from '../harness/publishing.ts';
 
 const README = resolve(import.meta.dirname, '../../README.md');
 
@@ -28,29 +26,18 @@ async function documented(): Promise<{ minTwine: string; error: string; curl: st
   return { minTwine, error: error.replace(/\s+/g, ' ').trim(), curl };
 }
 
-const atLeast = (version: string, min: string): boolean => {
-  const [a, b] = [version, min].map((v) => v.split('.').map(Number));
-  for (let i = 0; i < Math.max(a!.length, b!.length); i++) {
-    if ((a![i] ?? 0) !== (b![i] ?? 0)) return (a![i] ?? 0) > (b![i] ?? 0);
-  }
-  return true;
-};
-
-let worker: RunningWorker;
-let token: string;
+let edge: PublishingWorker;
 let venv: Venv;
 let work: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tuf-edge-md24-'));
   const venvReady = createVenv(join(work, 'venv'));
-  worker = await startWorker({ bindings: { ONLINE_KEY: toHex(seedFor('online')) } });
-  await createTestRepository(worker, new Map());
-  token = await createToken(bucketStore(worker.bucket), []);
+  edge = await startPublishingWorker({ bitLength: 4 });
   venv = await venvReady;
 }, 120_000);
 afterAll(async () => {
-  await worker?.dispose();
+  await edge?.dispose();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -66,8 +53,8 @@ describe('Metadata-Version 2.4 wheels', () => {
     const { minTwine, error } = await documented();
     const version = await twineVersion();
     const wheel = await makeDist('wheel', join(work, 'twine'), 'md-twine', '1.0', { metadataVersion: '2.4' });
-    const r = await twineUpload(`${worker.url}/legacy/`, token, [wheel]);
-    if (atLeast(version, minTwine)) {
+    const r = await twineUpload(`${edge.worker.url}/legacy/`, edge.token, [wheel]);
+    if (compareVersions(version, minTwine) >= 0) {
       expect({ version, code: r.code, output: r.output }).toMatchObject({ code: 0 });
     } else {
       expect({ version, code: r.code }).toEqual({ version, code: 1 });
@@ -79,12 +66,12 @@ describe('Metadata-Version 2.4 wheels', () => {
     const { curl } = await documented();
     const dir = join(work, 'curl');
     await mkdir(join(dir, '.tuf-edge'), { recursive: true });
-    await writeFile(join(dir, '.tuf-edge', 'upload-token'), `${token}\n`);
+    await writeFile(join(dir, '.tuf-edge', 'upload-token'), `${edge.token}\n`);
     await makeDist('wheel', join(dir, 'dist'), 'your-project', '1.0', { metadataVersion: '2.4' });
-    const posted = await run('bash', ['-euc', curl.replaceAll('http://127.0.0.1:8787', worker.url)], { cwd: dir });
+    const posted = await run('bash', ['-euc', curl.replaceAll('http://127.0.0.1:8787', edge.worker.url)], { cwd: dir });
     expect({ code: posted.code, output: posted.output }).toMatchObject({ code: 0 });
 
-    const installed = await venv.pip(['install', '--index-url', `${worker.url}/simple/`, 'your-project==1.0']);
+    const installed = await venv.pip(['install', '--index-url', `${edge.worker.url}/simple/`, 'your-project==1.0']);
     expect({ code: installed.code, output: installed.output }).toMatchObject({ code: 0 });
     expect(await venv.eval('import your_project; print(your_project.__version__)')).toBe('1.0');
   });

@@ -84,8 +84,16 @@ describe('runUpload', () => {
     const staging = memoryStaging();
     const dist = makeSdist('nu', '1.0');
     const repo = memoryRepository(() => ({ status: 'conflict', message: 'no' }));
-    let calls = 0;
-    const port: RepositoryPort = { ...repo.port, findTarget: async () => (calls++ === 0 ? null : { sha256: dist.sha256 }) };
+    // The racing identical upload is in the head by the time this one's submit is refused.
+    let submitted = false;
+    const port: RepositoryPort = {
+      ...repo.port,
+      submit: (change) => {
+        submitted = true;
+        return repo.port.submit(change);
+      },
+      findTarget: async () => (submitted ? { sha256: dist.sha256 } : null),
+    };
     await runUpload(request(dist), { staging: staging.port, repository: port });
     expect([...staging.objects.keys()]).toEqual([`targets/files/nu/${dist.sha256}.${dist.filename}`]);
   });

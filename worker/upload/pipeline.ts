@@ -119,10 +119,10 @@ async function publish(request: UploadRequest, ports: UploadPorts, fields: Field
   const project = valid.project;
   const path = fileTargetPath(project, valid.filename);
 
-  // Fast answers from the current head; the writer decides at commit time.
-  const existing = await repository.findTarget(path);
-  if (existing?.sha256 === sha256) return { kind: 'already-published', project, filename };
-  const early = releaseConflict(existing ? [{ filename, hashes: existing }] : await repository.projectFiles(project), { filename, sha256 });
+  // Fast answers from the current head's page of the project (it lists every
+  // published file with its hash, so one read answers both "already there"
+  // and the release rules); the writer decides again at commit time.
+  const early = releaseConflict(await repository.projectFiles(project), { filename, sha256 });
   if (early.verdict === 'already-published') return { kind: 'already-published', project, filename };
   if (early.verdict === 'conflict') throw refuse(400, early.message);
 

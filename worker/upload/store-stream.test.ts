@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { source } from '../../test/harness/multipart-forms.ts';
 import { type PartStore, type PartUpload, storeStream, type UploadedPart } from './store-stream.ts';
 
 const MiB = 1024 * 1024;
@@ -70,35 +71,6 @@ function patterned(n: number): Uint8Array {
   return out;
 }
 
-interface Source {
-  readonly stream: ReadableStream<Uint8Array>;
-  /** Bytes handed out so far. */
-  sent(): number;
-  cancelled(): boolean;
-}
-
-/** A pull-based stream of `bytes` in chunks of `sizes` (cycled), failing with `error` at `failAt` bytes. */
-function source(bytes: Uint8Array, sizes: readonly number[], failAt?: number, error = new Error('client went away')): Source {
-  let at = 0;
-  let n = 0;
-  let cancelled = false;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        if (failAt !== undefined && at >= failAt) return controller.error(error);
-        if (at >= bytes.length) return controller.close();
-        const size = sizes[n++ % sizes.length]!;
-        controller.enqueue(bytes.slice(at, at + size));
-        at += size;
-      },
-      cancel() {
-        cancelled = true;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream, sent: () => Math.min(at, bytes.length), cancelled: () => cancelled };
-}
 
 async function store(bytes: Uint8Array, sizes: readonly number[], partBytes?: number): Promise<FakeBucket> {
   const bucket = new FakeBucket();
