@@ -181,34 +181,31 @@ export async function verifyRepository(options: VerifyOptions): Promise<VerifyRe
   }
 
   // Timestamp, snapshot, targets: each only on top of a verified parent.
+  /** Reads `object`, lets the trusted set take it, counts and checks its expiry; false stops the walk. */
+  const topLevel = async (object: string, fetch: () => Promise<Uint8Array | null>, update: (bytes: Uint8Array) => Promise<{ signed: SignedCommon }>) => {
+    const bytes = await read(object, fetch);
+    if (!bytes) return false;
+    try {
+      const signed = (await update(bytes)).signed;
+      count.roles++;
+      checkExpiry(object, signed);
+      return true;
+    } catch (e) {
+      report(object, e);
+      return false;
+    }
+  };
+
   const timestampObject = metadataObject('timestamp');
-  const timestampBytes = await read(timestampObject, () => source.metadata('timestamp', undefined, config.timestampMaxLength));
-  if (!timestampBytes) return finish();
-  try {
-    const timestamp = (await trusted.updateTimestamp(timestampBytes)).signed;
-    count.roles++;
-    versions.timestamp = timestamp.version;
-    checkExpiry(timestampObject, timestamp);
-  } catch (e) {
-    report(timestampObject, e);
-    return finish();
-  }
+  const timestampRead = () => source.metadata('timestamp', undefined, config.timestampMaxLength);
+  if (!(await topLevel(timestampObject, timestampRead, (bytes) => trusted.updateTimestamp(bytes)))) return finish();
+  versions.timestamp = trusted.timestamp!.signed.version;
 
   const snapshotMeta = trusted.timestamp!.signed.snapshotMeta;
   const snapshotObject = metadataObject('snapshot', snapshotMeta.version);
-  const snapshotBytes = await read(snapshotObject, () =>
-    source.metadata('snapshot', snapshotMeta.version, snapshotMeta.length ?? config.snapshotMaxLength),
-  );
-  if (!snapshotBytes) return finish();
-  try {
-    const snapshot = (await trusted.updateSnapshot(snapshotBytes)).signed;
-    count.roles++;
-    versions.snapshot = snapshot.version;
-    checkExpiry(snapshotObject, snapshot);
-  } catch (e) {
-    report(snapshotObject, e);
-    return finish();
-  }
+  const snapshotRead = () => source.metadata('snapshot', snapshotMeta.version, snapshotMeta.length ?? config.snapshotMaxLength);
+  if (!(await topLevel(snapshotObject, snapshotRead, (bytes) => trusted.updateSnapshot(bytes)))) return finish();
+  versions.snapshot = trusted.snapshot!.signed.version;
 
   const listed = trusted.snapshot!.signed.meta;
   const targetsMeta = Object.hasOwn(listed, 'targets.json') ? listed['targets.json']! : undefined;
@@ -217,18 +214,8 @@ export async function verifyRepository(options: VerifyOptions): Promise<VerifyRe
     return finish();
   }
   const targetsObject = metadataObject('targets', targetsMeta.version);
-  const targetsBytes = await read(targetsObject, () =>
-    source.metadata('targets', targetsMeta.version, targetsMeta.length ?? config.targetsMaxLength),
-  );
-  if (!targetsBytes) return finish();
-  try {
-    const targets = (await trusted.updateTargets(targetsBytes)).signed;
-    count.roles++;
-    checkExpiry(targetsObject, targets);
-  } catch (e) {
-    report(targetsObject, e);
-    return finish();
-  }
+  const targetsRead = () => source.metadata('targets', targetsMeta.version, targetsMeta.length ?? config.targetsMaxLength);
+  if (!(await topLevel(targetsObject, targetsRead, (bytes) => trusted.updateTargets(bytes)))) return finish();
 
   // Every bin the snapshot lists, and every bin the targets delegates to is listed.
   const delegations = trusted.targets!.signed.delegations;
