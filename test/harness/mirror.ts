@@ -36,7 +36,7 @@ export function storeUpstream(store: ObjectStore): { readonly fetch: FetchFuncti
     if (forged) return forged;
     init.signal.throwIfAborted();
     const object = url.startsWith(ORIGIN) ? await store.get(key) : null;
-    return object ? new Response(object.bytes) : new Response('Not Found', { status: 404 });
+    return object ? new Response(object.bytes as Uint8Array<ArrayBuffer>) : new Response('Not Found', { status: 404 });
   };
   return { fetch, log };
 }

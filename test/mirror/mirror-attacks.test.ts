@@ -31,7 +31,7 @@ async function publish(): Promise<void> {
   expect((await jobs.submit(await publishChange(upstream.store, 'demo', 'demo-2.0-py3-none-any.whl', utf8('two')))).status).toBe('committed');
 }
 
-const bytesResponse = (bytes: Uint8Array | string) => new Response(typeof bytes === 'string' ? utf8(bytes) : bytes);
+const bytesResponse = (bytes: Uint8Array | string) => new Response((typeof bytes === 'string' ? utf8(bytes) : bytes) as Uint8Array<ArrayBuffer>);
 
 /** A body that never ends (no Content-Length), or sends one byte and stalls. */
 function stream(kind: 'endless' | 'stall'): Response {
