@@ -7,7 +7,10 @@
 // has not signed the mirror never serves. The logic and the attacks are
 // proven in process (mirror-logic, mirror-attacks); this proves the wiring.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Updater as TufJsUpdater } from 'tuf-js';
@@ -20,6 +23,8 @@ import { startPublishingWorker, type PublishingWorker } from '../harness/publish
 import { tufJsClientDirs } from '../harness/repository.ts';
 import { sha256Of, upload, type Distribution } from '../harness/uploads.ts';
 import { startWorker, type RunningWorker } from '../harness/worker.ts';
+import { buildTufJsRepository } from '../fixtures/tufjs-upstream.ts';
+import { startStaticServer } from '../fixtures/static-server.ts';
 
 let origin: PublishingWorker;
 let mirror: RunningWorker;
@@ -128,6 +133,16 @@ describe('a mirror of a real origin, both in workerd', () => {
     expect(unsigned.status).toBe(404);
   });
 
+  it('walks the mirror clean: every bin and target it serves verifies against the origin root', async () => {
+    const config = join(work, 'mirror-client.json');
+    await writeFile(config, JSON.stringify({ metadataUrl: `${mirror.url}/metadata/`, targetsUrl: `${mirror.url}/targets/`, rootFile: origin.repo.rootFile }));
+    const bin = fileURLToPath(new URL('../../cli/bin/tuf-edge.js', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'verify', '--config', config, '--json'], { cwd: work }).catch((e: { stdout: string }) => e);
+    const report = JSON.parse(stdout) as { ok: boolean; summary: { targets: number } };
+    expect(report.ok, stdout).toBe(true);
+    expect(report.summary.targets).toBeGreaterThanOrEqual(3);
+  });
+
   it('refuses a tampered target from its upstream (502), stores nothing, and says why on the status page', async () => {
     const victim = await publishWheel('victim', '1.0');
     expect(await refresh()).toBe('advanced');
@@ -146,5 +161,37 @@ describe('a mirror of a real origin, both in workerd', () => {
     expect(pageHtml).toMatch(/MetadataFormatError|UnsignedMetadataError/);
     expect((await fetch(`${mirror.url}/healthz`)).status).toBe(200);
     await origin.worker.bucket.put(HEAD_KEY, genuine);
+  });
+});
+
+describe('a mirror of a repository nobody on this team wrote (@tufjs/models, static files)', () => {
+  it('serves it byte for byte, and tuf-js verifies through the mirror', async () => {
+    const enc = new TextEncoder();
+    const upstream = await buildTufJsRepository({ files: { 'pkgs/a-1.0.tar.gz': enc.encode('a 1.0'), 'pkgs/b-2.0.tar.gz': enc.encode('b 2.0') } });
+    const server = await startStaticServer(upstream.files);
+    const other = await startWorker({ bindings: { UPSTREAM_METADATA_URL: `${server.url}/metadata/`, UPSTREAM_TARGETS_URL: `${server.url}/targets/` }, quiet: true });
+    try {
+      await other.bucket.put(MIRROR_ROOT_KEY, upstream.rootBytes);
+      await other.scheduled();
+      const dirs = await tufJsClientDirs({ rootBytes: upstream.rootBytes }, await mkdtemp(join(work, 'tufjs-')));
+      const client = () => new TufJsUpdater({ metadataBaseUrl: `${other.url}/metadata/`, targetBaseUrl: `${other.url}/targets/`, ...dirs });
+      const info = await client().getTargetInfo('pkgs/b-2.0.tar.gz');
+      const file = await client().downloadTarget(info!, join(work, 'b.tar.gz'));
+      expect(await readFile(file, 'utf8')).toBe('b 2.0');
+      const served = await other.dispatch(`/${upstream.servedTargetPath('pkgs/b-2.0.tar.gz')}`);
+      expect(new Uint8Array(await served.arrayBuffer())).toEqual(enc.encode('b 2.0'));
+
+      upstream.addTarget('pkgs/c-3.0.tar.gz', enc.encode('c 3.0'));
+      upstream.publish();
+      await other.scheduled();
+      expect(await client().getTargetInfo('pkgs/c-3.0.tar.gz')).toBeDefined();
+      // What the upstream never listed is not asked of it.
+      const asked = server.requests.length;
+      expect((await other.dispatch(`/targets/pkgs/${'0'.repeat(64)}.z-1.0.tar.gz`)).status).toBe(404);
+      expect(server.requests.slice(asked).filter((p) => p.startsWith('targets/'))).toEqual([]);
+    } finally {
+      await other.dispose();
+      await server.close();
+    }
   });
 });
