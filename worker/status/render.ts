@@ -138,7 +138,8 @@ ${binsRow(bins, marginSeconds)}
 
 function facts(status: RepositoryStatus): SafeHtml {
   const count = (n: number | null) => (n === null ? '?' : n.toLocaleString('en-US'));
-  const items: [string, string | number][] = [
+  // A mirror publishes nothing: its writer counts no projects or files.
+  const items: [string, string | number][] = status.mirror ? [] : [
     ['projects', count(status.projects)],
     ['files', count(status.files)],
   ];
