@@ -97,6 +97,17 @@ describe('the mirror refuses a malicious upstream and keeps its last good state'
     await expectRefused((key) => (key === 'metadata/timestamp.json' ? stream('stall') : undefined), /slow retrieval/);
   });
 
+  it('a connection lost once is tried again (a GET of an immutable name is safe to repeat)', async () => {
+    await publish();
+    let lost = 0;
+    mirror.log.tamper = (key) => {
+      if (key !== 'metadata/timestamp.json' || lost++ > 0) return undefined;
+      throw new TypeError('Network connection lost.');
+    };
+    expect(await mirror.refresh()).toMatchObject({ kind: 'advanced', timestampVersion: 2 });
+    expect(lost).toBe(2);
+  });
+
   it('an unreachable upstream is reported as such, and changes nothing', async () => {
     const before = await mirror.held();
     mirror.log.tamper = () => {

@@ -6,7 +6,9 @@
 // between, sent what does not verify) and "unreachable" (nothing usable came
 // back). Neither ever changes what the mirror serves.
 
-import { DownloadError, DownloadLengthError, DownloadTimeoutError, httpFetcher, RepositoryError, type Fetcher, type FetchFunction } from '../../shared/index.ts';
+import {
+  DownloadError, DownloadHttpError, DownloadLengthError, DownloadTimeoutError, httpFetcher, RepositoryError, type Fetcher, type FetchFunction,
+} from '../../shared/index.ts';
 
 /** A Worker request may wait this long for one upstream file; a cron run for several. */
 const TIMEOUT_MS = 60_000;
@@ -20,13 +22,29 @@ export interface UpstreamOptions {
   readonly idleTimeoutMs?: number;
 }
 
+/** A lost connection is tried again this many times (a GET of an immutable name is safe to repeat). */
+const RETRIES = 2;
+
 export function upstreamFetcher(options: UpstreamOptions = {}): Fetcher {
-  return httpFetcher({
+  const http = httpFetcher({
     timeoutMs: options.timeoutMs ?? TIMEOUT_MS,
     idleTimeoutMs: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
     headers: { 'User-Agent': 'tuf-edge-mirror' },
     ...(options.fetch && { fetch: options.fetch }),
   });
+  return {
+    fetch: async (url, maxLength) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await http.fetch(url, maxLength);
+        } catch (error) {
+          // Only a transport failure: an HTTP status, too many bytes or a stall is an answer, not a glitch.
+          const transient = error instanceof DownloadError && !(error instanceof DownloadHttpError || error instanceof DownloadLengthError || error instanceof DownloadTimeoutError);
+          if (!transient || attempt >= RETRIES) throw error;
+        }
+      }
+    },
+  };
 }
 
 export interface FetchCount {
