@@ -2,6 +2,7 @@
 // R2 reading through to the upstream, on-demand.ts), and the check before a
 // route streams an object straight from R2. On an origin both are plain R2.
 
+import { oncePerEnv } from '../config.ts';
 import type { Env } from '../env.ts';
 import { storageCall } from '../errors.ts';
 import { edgeMode } from '../mode.ts';
@@ -10,11 +11,12 @@ import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { onDemand, onDemandStore, type Ensure } from './on-demand.ts';
 import { upstreamFetcher } from './upstream.ts';
 
-function ensureFor(env: Env): Ensure | null {
+/** One read-through per env (per isolate), so the trusted client it keeps serves every request. */
+const ensureFor: (env: Env) => Ensure | null = oncePerEnv((env: Env) => {
   const mode = edgeMode(env);
   if (mode.kind !== 'mirror') return null;
   return onDemand({ store: r2Store(env.REPO), upstream: mode.upstream, fetcher: upstreamFetcher(), now: Date.now });
-}
+});
 
 /** The store the read routes resolve through: R2, and on a mirror the upstream for what R2 lacks. */
 export function readStore(env: Env): ObjectStore {

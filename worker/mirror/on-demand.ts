@@ -12,12 +12,13 @@
 // use (simple pages, /packages/, the status page), so they work unchanged on
 // a mirror.
 
-import { RepositoryError, Updater, type Fetcher } from '../../shared/index.ts';
+import { RepositoryError, Updater, type Fetcher, type TargetFile } from '../../shared/index.ts';
 import { METADATA_PREFIX, TARGETS_PREFIX } from '../../shared/repository/layout.ts';
 import type { ObjectStore, StoredObject } from '../../shared/store/object-store.ts';
 import { UpstreamError } from '../errors.ts';
 import type { UpstreamUrls } from '../mode.ts';
 import { parseConsistentTargetPath, parseVersionedMetadataName } from '../storage/keys.ts';
+import { readHead } from '../storage/head.ts';
 import { HeldMetadata, mirrorMetadataKey, readHeld } from './held-metadata.ts';
 import { upstreamFailure } from './upstream.ts';
 
@@ -31,42 +32,79 @@ export interface OnDemandDeps {
 /** Makes `key` held if trusted metadata names it: true once it is stored, false if nothing names it. */
 export type Ensure = (key: string) => Promise<boolean>;
 
+/** A trusted client is reused for this long at most (its reference time for expiry is its creation). */
+const TRUSTED_MAX_AGE_MS = 60_000;
+
+interface Trusted {
+  readonly etag: string;
+  readonly created: number;
+  readonly client: Updater;
+  readonly metadata: HeldMetadata;
+  /** Delegated roles already stored (the client verified them in an earlier call). */
+  readonly written: Set<string>;
+}
+
 /**
- * @returns the mirror's read-through for `deps`.
- *   The function it returns throws {UpstreamError} (a 502) when the upstream
- *   is unreachable or sends what does not verify; nothing is stored then.
+ * @returns the mirror's read-through for `deps`. It keeps the client it
+ *   trusts for the current head (verifying a 16,384-bin snapshot costs a few
+ *   hundred ms, not to be paid per request), rebuilt when the head moves or
+ *   after a minute, and runs the metadata part of one call at a time (the
+ *   trusted set's updates must not overlap); target bytes download outside
+ *   that lock. The function it returns throws {UpstreamError} (a 502) when
+ *   the upstream is unreachable or sends what does not verify; nothing is
+ *   stored then.
  */
 export function onDemand(deps: OnDemandDeps): Ensure {
-  return async function ensure(key) {
-    const wanted = parseKey(key);
-    if (!wanted) return false;
+  let current: Trusted | null = null;
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = lock.then(work, work);
+    lock = run.catch(() => undefined);
+    return run;
+  };
+
+  /** The trusted client for the served head, or null if there is none or it no longer verifies (expired). */
+  async function trusted(): Promise<Trusted | null> {
+    const head = await readHead(deps.store);
+    if (!head) return null;
+    if (current && current.etag === head.etag && deps.now() - current.created < TRUSTED_MAX_AGE_MS) return current;
     const held = await readHeld(deps.store);
-    if (!held.root || !held.head) return false;
+    if (!held.root || !held.head) return null;
     const metadata = new HeldMetadata(deps.store, held);
-    const client = new Updater({
-      metadataBaseUrl: deps.upstream.metadataUrl,
-      targetBaseUrl: deps.upstream.targetsUrl,
-      store: metadata,
-      fetcher: deps.fetcher,
-      now: deps.now,
-    });
+    const client = new Updater({ metadataBaseUrl: deps.upstream.metadataUrl, targetBaseUrl: deps.upstream.targetsUrl, store: metadata, fetcher: deps.fetcher, now: deps.now });
     try {
       await client.loadTrusted();
     } catch (error) {
       // The served state itself no longer verifies (it expired): nothing new
       // can be vouched for until a refresh succeeds. Clients see the same.
-      if (error instanceof RepositoryError) return false;
+      if (error instanceof RepositoryError) return null;
       throw error;
     }
+    current = { etag: held.head.etag, created: deps.now(), client, metadata, written: new Set() };
+    return current;
+  }
+
+  /** Stores the delegated roles the client verified and fetched since the last call (immutable versions). */
+  async function storeVerifiedRoles(t: Trusted): Promise<void> {
+    const fresh = [...t.metadata.verified].filter(([role]) => !['timestamp', 'snapshot', 'targets'].includes(role) && !t.written.has(role));
+    await Promise.all(fresh.map(([role, bytes]) => deps.store.put(mirrorMetadataKey(role, t.client.trustedSet!.get(role)!.signed.version), bytes)));
+    for (const [role] of fresh) t.written.add(role);
+  }
+
+  return async function ensure(key) {
+    const wanted = parseKey(key);
+    if (!wanted) return false;
     try {
-      const found = wanted.kind === 'metadata' ? await fetchRole(client, wanted) : await fetchTarget(deps.store, client, key, wanted);
-      // Whatever bins the search verified on the way are stored too (immutable versions).
-      await Promise.all(
-        [...metadata.verified]
-          .filter(([role]) => role !== 'timestamp' && role !== 'snapshot' && role !== 'targets')
-          .map(([role, bytes]) => deps.store.put(mirrorMetadataKey(role, client.trustedSet!.get(role)!.signed.version), bytes)),
-      );
-      return found;
+      const found = await exclusive(async () => {
+        const t = await trusted();
+        if (!t) return null;
+        const info = wanted.kind === 'metadata' ? await fetchRole(t.client, wanted) : await findTarget(t.client, wanted);
+        await storeVerifiedRoles(t);
+        return info && { t, info };
+      });
+      if (!found) return false;
+      if (wanted.kind === 'target' && found.info !== true) await deps.store.put(key, await found.t.client.downloadTarget(found.info, wanted.targetPath));
+      return true;
     } catch (error) {
       const failure = upstreamFailure(error);
       if (!failure) throw error;
@@ -93,22 +131,20 @@ function parseKey(key: string): Wanted | null {
   return null;
 }
 
-/** A delegated role the trusted snapshot names at exactly this version. */
-async function fetchRole(client: Updater, wanted: { readonly role: string; readonly version: number }): Promise<boolean> {
+/** A delegated role the trusted snapshot names at exactly this version: true once loaded (verified), else null. */
+async function fetchRole(client: Updater, wanted: { readonly role: string; readonly version: number }): Promise<true | null> {
   const meta = client.trustedSet!.snapshot!.signed.meta;
-  if (!Object.hasOwn(meta, `${wanted.role}.json`) || meta[`${wanted.role}.json`]!.version !== wanted.version) return false;
-  return (await client.loadRole(wanted.role)) !== undefined;
+  if (!Object.hasOwn(meta, `${wanted.role}.json`) || meta[`${wanted.role}.json`]!.version !== wanted.version) return null;
+  return (await client.loadRole(wanted.role)) ? true : null;
 }
 
-/** A target some trusted role lists, under the hash the client names it by. */
-async function fetchTarget(store: ObjectStore, client: Updater, key: string, wanted: { readonly targetPath: string; readonly hash: string }): Promise<boolean> {
+/** What a trusted role lists for the target, if it lists it under the hash the client names it by; else null. */
+async function findTarget(client: Updater, wanted: { readonly targetPath: string; readonly hash: string }): Promise<TargetFile | null> {
   const info = await client.getTargetInfo(wanted.targetPath);
-  if (!info) return false;
+  if (!info) return null;
   // The hash a client puts in the name (shared/client: sha256, else the first listed).
   const named = Object.hasOwn(info.hashes, 'sha256') ? info.hashes.sha256 : Object.values(info.hashes)[0];
-  if (named !== wanted.hash) return false;
-  await store.put(key, await client.downloadTarget(info, wanted.targetPath));
-  return true;
+  return named === wanted.hash ? info : null;
 }
 
 /**
