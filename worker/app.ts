@@ -26,7 +26,9 @@ app.use('*', async (c, next) => {
 });
 
 // A mirror takes no writes: what it serves is signed upstream, and it holds
-// no key to sign anything of its own (mode.ts). Before auth or any body is read.
+// no key to sign anything of its own (mode.ts). Every method but GET and HEAD,
+// on every path (so a write route added later is covered too), before auth
+// or any body is read.
 const readOnlyOnMirror: MiddlewareHandler<AppEnv> = async function readOnlyOnMirror(c, next) {
   const mode = edgeMode(c.env);
   if (mode.kind === 'mirror' && !['GET', 'HEAD'].includes(c.req.method)) {
@@ -34,7 +36,7 @@ const readOnlyOnMirror: MiddlewareHandler<AppEnv> = async function readOnlyOnMir
   }
   await next();
 };
-for (const path of ['/legacy', '/legacy/', '/api/projects/*']) app.use(path, readOnlyOnMirror);
+app.use('*', readOnlyOnMirror);
 
 // Status page, its JSON and the health check; /api/status before the /api
 // mount, whose POST-only guard would otherwise answer its GETs with 405.

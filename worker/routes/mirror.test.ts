@@ -24,6 +24,8 @@ describe('a read-only mirror', () => {
     ['an upload (no slash)', '/legacy'],
     ['a yank', '/api/projects/demo/releases/1.0/yank'],
     ['an unyank', '/api/projects/demo/releases/1.0/unyank'],
+    ['an import (any write route, present or future)', '/api/import/commit'],
+    ['a write to a read route', '/simple/demo/'],
   ])('%s: 405 with the reason, before auth, body or storage', async (_what, path) => {
     fx.resetReads();
     const init = { method: 'POST', headers: { Authorization: basicAuth(fx.token) }, body: 'x' };
