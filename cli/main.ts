@@ -91,18 +91,19 @@ program
     }
   });
 
-const token = program.command('token').description('upload tokens for twine (user __token__)');
+const token = program.command('token').description('upload tokens for twine (user __token__) and for `tuf-edge import`');
 token
   .command('create')
-  .description('mint an upload token; only its hash is stored')
+  .description('mint a token; only its hash is stored')
   .option('--project <name...>', 'limit the token to these projects (default: every project)')
+  .option('--permission <what...>', 'upload (twine, yank) and/or import (tuf-edge import)', ['upload'])
   .option('--out <dir>', 'store the hash into this folder (laid out like the R2 bucket)')
   .option('--local', "store the hash in the local edge's R2 (default)")
-  .action(async (o: { project?: string[]; out?: string; local?: boolean }) => {
+  .action(async (o: { project?: string[]; permission: string[]; out?: string; local?: boolean }) => {
     if (o.out && o.local) throw new UsageError('give at most one of --out DIR and --local');
     const store = o.out ? folderStore(o.out) : await localEdgeStore();
     try {
-      console.log(await createToken(store, o.project ?? []));
+      console.log(await createToken(store, o.project ?? [], Date.now(), o.permission));
     } finally {
       await store.close();
     }
