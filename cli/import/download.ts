@@ -16,6 +16,9 @@ export class DownloadRefusedError extends Error {
 const NODE_NAMES: Readonly<Record<string, string>> = { sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512', md5: 'md5', sha1: 'sha1' };
 const AVAILABLE = new Set(getHashes());
 
+/** Core metadata is a header block: the edge's cap for a wheel's METADATA. */
+export const MAX_METADATA_BYTES = 4 << 20;
+
 export interface Downloaded {
   readonly bytes: Uint8Array;
   readonly sha256: string;

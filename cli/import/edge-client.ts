@@ -2,7 +2,8 @@
 // lists now (what is already imported, and its yank state), and the import
 // path (worker/routes/import.ts): PUT a checked file, POST a commit batch.
 
-import { normalizeProjectName } from '../../shared/index.ts';
+import { fromUtf8, normalizeProjectName } from '../../shared/index.ts';
+import { downloadChecked, MAX_METADATA_BYTES } from './download.ts';
 import { expectOk, fetchWithRetry } from './http.ts';
 import { parseJsonPage, type UpstreamFile } from './upstream-page.ts';
 
@@ -35,6 +36,8 @@ export interface StoredFile {
 export interface Edge {
   /** The project's files on the edge by filename (none for a project it does not have). */
   files(project: string): Promise<Map<string, UpstreamFile>>;
+  /** The text of a listed file's PEP 658 metadata, checked against the page's hash (null if it has none). */
+  metadata(file: UpstreamFile): Promise<string | null>;
   /** PUTs a file (or `<file>.metadata`); `upstreamMetadata`: the importer brings the PEP 658 file itself. */
   put(project: string, filename: string, bytes: Uint8Array, sha256: string, upstreamMetadata: boolean): Promise<StoredFile>;
   commit(records: readonly ImportRecord[]): Promise<ImportResult[]>;
@@ -53,6 +56,10 @@ export function httpEdge(baseUrl: string, token: string): Edge {
       }
       const page = parseJsonPage(await (await expectOk(url, response)).text(), response.url || url);
       return new Map(page.map((f) => [f.filename, f]));
+    },
+    async metadata(file) {
+      if (!file.coreMetadata?.sha256) return null;
+      return fromUtf8((await downloadChecked(`${file.url}.metadata`, file.coreMetadata, MAX_METADATA_BYTES)).bytes);
     },
     async put(project, filename, bytes, sha256, upstreamMetadata) {
       const url = `${base}/api/import/files/${project}/${encodeURIComponent(filename)}?sha256=${sha256}${upstreamMetadata ? '&metadata=upstream' : ''}`;

@@ -10,7 +10,7 @@
 import pLimit from 'p-limit';
 import { fromUtf8, InvalidDistributionError, normalizeProjectName, parseCoreMetadata } from '../../shared/index.ts';
 import { CommitBatcher } from './batcher.ts';
-import { downloadChecked, DownloadRefusedError } from './download.ts';
+import { downloadChecked, DownloadRefusedError, MAX_METADATA_BYTES } from './download.ts';
 import type { Edge } from './edge-client.ts';
 import { HttpError } from './http.ts';
 import { dependencyNames } from './requirements.ts';
@@ -75,7 +75,6 @@ interface Decision {
   readonly deps: string[];
 }
 
-const MAX_METADATA_BYTES = 4 << 20;
 
 /** PEP 700's form, as the edge requires; another ISO 8601 form is converted; none is the import time. */
 function uploadTimeOf(file: UpstreamFile, now: number): string {
@@ -83,6 +82,12 @@ function uploadTimeOf(file: UpstreamFile, now: number): string {
   if (given && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/.test(given)) return given;
   const parsed = given ? Date.parse(given) : NaN;
   return new Date(Number.isNaN(parsed) ? now : parsed).toISOString();
+}
+
+/** Metadata that does not check out gives no dependencies (the file itself is still checked and published). */
+function refusedAsNull(error: unknown): null {
+  if (error instanceof DownloadRefusedError) return null;
+  throw error;
 }
 
 function requiresDistOf(text: string): readonly string[] {
@@ -213,7 +218,7 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
 
   /** A file already on the edge with upstream's bytes: sync its yank state; its dependencies from the edge's metadata. */
   async function presentFile(project: string, file: UpstreamFile, there: UpstreamFile): Promise<Decision> {
-    const text = options.withDeps && there.coreMetadata?.sha256 ? await metadataText(`${there.url}.metadata`, there.coreMetadata) : null;
+    const text = options.withDeps ? await edge.metadata(there).catch(refusedAsNull) : null;
     const deps = text ? dependencyNames(requiresDistOf(text)) : [];
     if (there.yanked === file.yanked) return { outcome: settled('present'), deps };
     // Only the yank state changes: the record names the stored file, and the writer keeps everything else.
@@ -225,14 +230,8 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
     };
   }
 
-  async function metadataText(url: string, hashes: Readonly<Record<string, string>>): Promise<string | null> {
-    try {
-      return fromUtf8((await downloadChecked(url, hashes, MAX_METADATA_BYTES)).bytes);
-    } catch (error) {
-      if (error instanceof DownloadRefusedError) return null;
-      throw error;
-    }
-  }
+  const metadataText = (url: string, hashes: Readonly<Record<string, string>>): Promise<string | null> =>
+    downloadChecked(url, hashes, MAX_METADATA_BYTES).then((d) => fromUtf8(d.bytes), refusedAsNull);
 
   for (const p of options.projects) enqueue(p, true);
   // Projects found as dependencies join `running` while it is awaited.
