@@ -24,6 +24,7 @@ import { startPublishingWorker, type PublishingWorker } from '../harness/publish
 import { createVenv, toolEnv, type Venv } from '../harness/pypa.ts';
 import { bucketStore, tufJsClientDirs } from '../harness/repository.ts';
 import { startUpstreamIndex, type UpstreamIndex } from '../harness/upstream-index.ts';
+import { basicAuth, makeWheel } from '../harness/uploads.ts';
 
 const CORRUPT = 'up_corrupt-1.0-py3-none-any.whl';
 const JSON_ACCEPT = { Accept: 'application/vnd.pypi.simple.v1+json' };
@@ -73,6 +74,29 @@ async function filesOn(url: string, project: string): Promise<{ filename: string
 }
 
 const expectedFiles = () => upstream.projects.flatMap((p) => p.files.filter((f) => f.dist.filename !== CORRUPT).map((f) => ({ project: p.name, spec: f })));
+
+describe('the import path in workerd', () => {
+  it('needs a token with the import permission, checks the bytes against the declared sha256, and commits only stored files', async () => {
+    const wheel = makeWheel('up-route', '1.0');
+    const put = (token: string, sha256: string, method = 'PUT') =>
+      fetch(`${edge.worker.url}/api/import/files/up-route/${wheel.filename}?sha256=${sha256}`, { method, headers: { Authorization: basicAuth(token) }, ...(method === 'PUT' && { body: wheel.bytes as Uint8Array<ArrayBuffer> }) });
+    const uploadOnly = await put(edge.token, wheel.sha256);
+    expect([uploadOnly.status, await uploadOnly.text()]).toEqual([403, 'This token may not import into the project up-route: it needs the import permission (token create --permission import).\n']);
+    expect((await put('tufedge_0123456789abcdef_' + 'x'.repeat(43), wheel.sha256)).status).toBe(401);
+    expect((await put(importToken, wheel.sha256, 'GET')).status).toBe(405);
+    const mismatch = await put(importToken, 'a'.repeat(64));
+    expect([mismatch.status, await mismatch.text()]).toEqual([400, `${wheel.filename}: the bytes received have sha256 ${wheel.sha256}, not ${'a'.repeat(64)}.\n`]);
+
+    const commit = (body: string) => fetch(`${edge.worker.url}/api/import/commit`, { method: 'POST', headers: { Authorization: basicAuth(importToken), 'Content-Type': 'application/json' }, body });
+    expect((await commit('{"files": 1}')).status).toBe(400);
+    const record = { project: 'up-route', filename: wheel.filename, sha256: wheel.sha256, size: wheel.bytes.length, uploadTime: '2025-02-03T04:05:06Z', yanked: false };
+    expect(await (await commit(JSON.stringify({ files: [record] }))).json()).toMatchObject({ results: [{ status: 'missing' }] });
+    const stored = await put(importToken, wheel.sha256);
+    expect(await stored.json()).toMatchObject({ sha256: wheel.sha256, size: wheel.bytes.length, coreMetadata: { text: expect.stringContaining('Name: up-route') } });
+    expect(await (await commit(JSON.stringify({ files: [record] }))).json()).toMatchObject({ results: [{ status: 'committed', snapshotVersion: expect.any(Number) }] });
+    expect((await filesOn(edge.worker.url, 'up-route')).map((f) => f['upload-time'])).toEqual(['2025-02-03T04:05:06Z']);
+  });
+});
 
 describe('tuf-edge import into an edge in workerd', () => {
   it('killed half way and run again, it completes; nothing is published twice; a third run publishes nothing', { timeout: 120_000 }, async () => {
