@@ -22,7 +22,10 @@ export class CommitBatcher {
     private readonly size: number,
     /** Told each snapshot version a commit made. */
     private readonly onSnapshot: (version: number) => void,
-    private readonly maxWaitMs = 2_000,
+    // Long enough that a steady import fills batches (each commit writes a
+    // new snapshot listing every bin: up to megabytes with 16,384 bins),
+    // short enough that a slow one still publishes as it goes.
+    private readonly maxWaitMs = 5_000,
   ) {}
 
   /** Queues a record; resolves to its result once its batch is committed. */

@@ -50,8 +50,9 @@ export function httpEdge(baseUrl: string, token: string): Edge {
     async files(project) {
       const url = `${base}/simple/${normalizeProjectName(project)}/`;
       const response = await fetchWithRetry(url, { headers: { Accept: 'application/vnd.pypi.simple.v1+json' } });
+      // A 404 body is one line: read it, so the connection is left usable (a cancel would drop it).
       if (response.status === 404) {
-        await response.body?.cancel();
+        await response.arrayBuffer();
         return new Map();
       }
       const page = parseJsonPage(await (await expectOk(url, response)).text(), response.url || url);

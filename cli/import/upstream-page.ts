@@ -34,7 +34,7 @@ export async function readUpstreamProject(indexUrl: string, project: string): Pr
   const url = new URL(`${encodeURIComponent(normalizeProjectName(project))}/`, indexUrl.endsWith('/') ? indexUrl : `${indexUrl}/`).href;
   const response = await fetchWithRetry(url, { headers: { Accept: ACCEPT } });
   if (response.status === 404) {
-    await response.body?.cancel();
+    await response.arrayBuffer();
     return null;
   }
   await expectOk(url, response);

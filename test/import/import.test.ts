@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport, type ImportOptions, type ImportSummary } from '../../cli/import/importer.ts';
-import { importSucceeded, summaryText } from '../../cli/import/report.ts';
+import { importSucceeded, summaryJson, summaryText } from '../../cli/import/report.ts';
 import { memoryEdge, type MemoryEdge } from '../harness/memory-edge.ts';
 import { defaultUpstreamProjects, startUpstreamIndex, type UpstreamIndex } from '../harness/upstream-index.ts';
 import { makeWheel } from '../harness/uploads.ts';
@@ -69,6 +69,7 @@ describe('tuf-edge import from a local upstream', () => {
     expect([again.imported, again.present, again.commits, target.commits()]).toEqual([0, first.imported - 1, 0, 1]);
     expect(importSucceeded(again)).toBe(true);
     expect(summaryText(again, false)).toBe(`nothing to import: the edge already has all ${first.imported - 1} selected files of ${ALL.length - 1} projects`);
+    expect(JSON.parse(summaryJson(again, false))).toMatchObject({ ok: true, dryRun: false, imported: 0, present: first.imported - 1, commits: 0, conflicts: [], failures: [] });
     // Upstream's sha256 matched the edge's for every file: none was fetched again.
     expect(upstream.requests.filter((r) => r.startsWith('GET /files/')).length).toBe(downloads);
   });
