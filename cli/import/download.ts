@@ -10,6 +10,13 @@ import { expectOk, fetchWithRetry } from './http.ts';
 /** Why a download is not published: a hash mismatch, no checkable hash, or over the size limit. */
 export class DownloadRefusedError extends Error {
   override name = 'DownloadRefusedError';
+  constructor(
+    message: string,
+    /** Over the size limit (not a hash problem). */
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
 }
 
 // PEP 503 names (hashlib's) -> node:crypto's.
@@ -36,7 +43,7 @@ export async function downloadChecked(url: string, hashes: Readonly<Record<strin
   const declared = Number(response.headers.get('Content-Length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel();
-    throw new DownloadRefusedError(`${declared} bytes, over the limit of ${maxBytes}`);
+    throw new DownloadRefusedError(`${declared} bytes, over the limit of ${maxBytes}`, true);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -45,7 +52,7 @@ export async function downloadChecked(url: string, hashes: Readonly<Record<strin
     size += r.value.length;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new DownloadRefusedError(`more than the limit of ${maxBytes} bytes`);
+      throw new DownloadRefusedError(`more than the limit of ${maxBytes} bytes`, true);
     }
     chunks.push(r.value);
   }

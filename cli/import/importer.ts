@@ -67,7 +67,7 @@ export interface ImportEvents {
   fileDone?(line: string, bytes: number): void;
 }
 
-type FileOutcome = 'imported' | 'present' | 'yank-synced' | 'conflict' | 'failed' | 'dry-run';
+type FileOutcome = 'imported' | 'present' | 'yank-synced' | 'conflict' | 'failed' | 'dry-run' | 'left-out';
 
 /** A file's outcome (settled once its commit is answered) and its dependencies (known at once). */
 interface Decision {
@@ -150,7 +150,9 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
       decided = await decide(project, s, onEdge);
     } catch (error) {
       if (!(error instanceof DownloadRefusedError || error instanceof HttpError)) throw error;
-      decided = { outcome: Promise.resolve(['failed', error.message]), deps: [] };
+      // Over --max-file-size when upstream did not say the size: left out, as the selection would have.
+      const leftOut = error instanceof DownloadRefusedError && error.tooLarge && options.selection.maxFileSize !== undefined;
+      decided = { outcome: Promise.resolve([leftOut ? 'left-out' : 'failed', error.message]), deps: [] };
     }
     settling.push(
       decided.outcome
@@ -166,6 +168,10 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
     if (outcome === 'imported') summary.imported++;
     if (outcome === 'present' || outcome === 'yank-synced') summary.present++;
     if (outcome === 'yank-synced') summary.yanksSynced++;
+    if (outcome === 'left-out') {
+      summary.selected--;
+      summary.filteredOut++;
+    }
     events.fileDone?.(`${outcome} ${project} ${file.filename}${detail ? `: ${detail}` : ''}`, outcome === 'imported' ? (file.size ?? 0) : 0);
   }
 

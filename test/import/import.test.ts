@@ -117,10 +117,13 @@ describe('tuf-edge import --with-deps from a static HTML tree', () => {
     try {
       html.failNextFiles(3);
       const now = Date.UTC(2026, 0, 2, 3, 4, 5);
-      const s = await runImport(options({ from: html.url, projects: ['UP_App'], withDeps: true, now: () => now }), second.edge);
+      // HTML gives no sizes: --max-file-size is applied while downloading (up-big is 300 kB).
+      const selection = { prereleases: true, maxFileSize: 200_000 };
+      const s = await runImport(options({ from: html.url, projects: ['UP_App', 'up-big'], withDeps: true, now: () => now, selection }), second.edge);
       expect(s.failures).toEqual([]);
-      expect([...s.projects].sort()).toEqual(['up-app', 'up-dep', 'up-leaf', 'up-win']);
-      expect(s.imported).toBe(6);
+      expect([...s.projects].sort()).toEqual(['up-app', 'up-big', 'up-dep', 'up-leaf', 'up-win']);
+      expect([s.imported, s.selected, s.filteredOut]).toEqual([6, 6, 1]);
+      expect(await second.files('up-big')).toEqual([]);
       const leaf = (await second.files('up-leaf'))[0]!;
       // A static tree gives no upload times: the import's time stands in.
       expect(leaf.uploadTime).toBe('2026-01-02T03:04:05.000Z');
