@@ -3,7 +3,7 @@
 // selected is on the edge (1 otherwise, 2 for misuse).
 
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError } from '../../shared/index.ts';
+import { isValidProjectName, UsageError } from '../../shared/index.ts';
 import { TOKEN_FILE } from '../dev.ts';
 import { httpEdge } from './edge-client.ts';
 import { runImport } from './importer.ts';
@@ -55,6 +55,7 @@ export async function importCommand(o: ImportCommandOptions): Promise<number> {
   const projects = [...(o.project ?? [])];
   for (const file of o.requirements ?? []) projects.push(...(await requirementsFileNames(file)));
   if (projects.length === 0) throw new UsageError('select projects with --project NAME ... or --requirements FILE');
+  for (const name of projects) if (!isValidProjectName(name)) throw new UsageError(`not a valid project name: ${name}`);
   const token = o.dryRun ? '' : tokenFrom(o);
   const progress = importProgress();
   const summary = await runImport(

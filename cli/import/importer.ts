@@ -172,7 +172,8 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
       summary.selected--;
       summary.filteredOut++;
     }
-    events.fileDone?.(`${outcome} ${project} ${file.filename}${detail ? `: ${detail}` : ''}`, outcome === 'imported' ? (file.size ?? 0) : 0);
+    // Every settled file counts towards the bytes done (the bar's total is every selected file).
+    events.fileDone?.(`${outcome} ${project} ${file.filename}${detail ? `: ${detail}` : ''}`, file.size ?? 0);
   }
 
   /** An outcome known without a commit. */
@@ -239,6 +240,8 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
   const metadataText = (url: string, hashes: Readonly<Record<string, string>>): Promise<string | null> =>
     downloadChecked(url, hashes, MAX_METADATA_BYTES).then((d) => fromUtf8(d.bytes), refusedAsNull);
 
+  // An empty commit: a bad token or an unreachable edge is one clear error before any work, not one per file.
+  if (!options.dryRun) await edge.commit([]);
   for (const p of options.projects) enqueue(p, true);
   // Projects found as dependencies join `running` while it is awaited.
   for (let i = 0; i < running.length; i++) await running[i];

@@ -7,7 +7,7 @@
 // - tuf-js verifies every imported file (and its .metadata) as a target;
 // - pip installs from the edge and through the verifying proxy, honouring
 //   the yank and requires-python;
-// - a second edge imports from the first (upstream = a tuf-edge).
+// - a second edge imports from the first (upstream = a tuf-edge's /simple/).
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -23,6 +23,7 @@ import { metadataTargetPath, fileTargetPath, sha256Hex } from '../../shared/inde
 import { startPublishingWorker, type PublishingWorker } from '../harness/publishing.ts';
 import { createVenv, toolEnv, type Venv } from '../harness/pypa.ts';
 import { bucketStore, tufJsClientDirs } from '../harness/repository.ts';
+import { memoryEdge } from '../harness/memory-edge.ts';
 import { startUpstreamIndex, type UpstreamIndex } from '../harness/upstream-index.ts';
 import { basicAuth, makeWheel } from '../harness/uploads.ts';
 
@@ -31,24 +32,26 @@ const JSON_ACCEPT = { Accept: 'application/vnd.pypi.simple.v1+json' };
 
 let upstream: UpstreamIndex;
 let edge: PublishingWorker;
-let second: PublishingWorker;
 let importToken: string;
 let venv: Venv;
 let work: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tuf-edge-import-'));
-  const venvReady = createVenv(join(work, 'venv'));
-  [upstream, edge, second] = await Promise.all([startUpstreamIndex(), startPublishingWorker({ bitLength: 4 }), startPublishingWorker({ bitLength: 4 })]);
+  const venvReady = createVenv(join(work, 'venv'), { borrowPip: true });
+  [upstream, edge] = await Promise.all([startUpstreamIndex(), startPublishingWorker({ bitLength: 4 })]);
   importToken = await createToken(bucketStore(edge.worker.bucket), [], Date.now(), ['import']);
   venv = await venvReady;
 }, 120_000);
 afterAll(async () => {
-  await Promise.all([upstream?.close(), edge?.dispose(), second?.dispose()]);
+  await Promise.all([upstream?.close(), edge?.dispose()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 const projects = () => upstream.projects.map((p) => p.name);
+const importOptions = (names: string[], withDeps = false) => ({
+  from: upstream.url, projects: names, withDeps, allow: [], block: [], selection: { prereleases: true }, concurrency: 8, batchSize: 100, maxFileSize: 1e8, dryRun: false,
+});
 const importArgs = (...extra: string[]) => [
   'cli/bin/tuf-edge.js', 'import', '--from', upstream.url, '--to', edge.worker.url, '--token', importToken, '--project', ...projects(), ...extra,
 ];
@@ -95,6 +98,13 @@ describe('the import path in workerd', () => {
     expect(await stored.json()).toMatchObject({ sha256: wheel.sha256, size: wheel.bytes.length, coreMetadata: { text: expect.stringContaining('Name: up-route') } });
     expect(await (await commit(JSON.stringify({ files: [record] }))).json()).toMatchObject({ results: [{ status: 'committed', snapshotVersion: expect.any(Number) }] });
     expect((await filesOn(edge.worker.url, 'up-route')).map((f) => f['upload-time'])).toEqual(['2025-02-03T04:05:06Z']);
+
+    // A token the edge does not know fails the whole run at once, before any download.
+    const downloads = upstream.requests.length;
+    await expect(runImport(importOptions(['up-app']), httpEdge(edge.worker.url, 'tufedge_0123456789abcdef_' + 'y'.repeat(43)))).rejects.toThrow(
+      /\/api\/import\/commit: HTTP 401: Invalid or non-existent authentication information\./,
+    );
+    expect(upstream.requests.length).toBe(downloads);
   });
 });
 
@@ -117,10 +127,7 @@ describe('tuf-edge import into an edge in workerd', () => {
     expect((await filesOn(edge.worker.url, 'up-corrupt')).map((f) => f.filename)).toEqual(['up_corrupt-1.1-py3-none-any.whl']);
 
     // The third run in process (the CLI's start-up is a second): it reads both indexes and publishes nothing.
-    const third = await runImport(
-      { from: upstream.url, projects: projects(), withDeps: false, allow: [], block: [], selection: { prereleases: true }, concurrency: 8, batchSize: 100, maxFileSize: 1e8, dryRun: false },
-      httpEdge(edge.worker.url, importToken),
-    );
+    const third = await runImport(importOptions(projects()), httpEdge(edge.worker.url, importToken));
     expect([third.imported, third.commits, third.present, third.failures.length]).toEqual([0, 0, expectedFiles().length, 1]);
   });
 
@@ -157,19 +164,19 @@ describe('tuf-edge import into an edge in workerd', () => {
     }
   });
 
-  it('imports from one tuf-edge into another: the second edge serves what the first signed', async () => {
-    const token = await createToken(bucketStore(second.worker.bucket), [], Date.now(), ['import']);
-    const s = await runImport(
-      { from: `${edge.worker.url}/simple/`, projects: ['up-app'], withDeps: true, allow: [], block: [], selection: { prereleases: true }, concurrency: 4, batchSize: 100, maxFileSize: 1e8, dryRun: false },
-      httpEdge(second.worker.url, token),
-    );
+  it('imports from one tuf-edge into another: the second edge lists what the first signed', async () => {
+    // The second edge is the import path and writer in process (test/harness/memory-edge.ts): the
+    // cases above prove that path in workerd; here the upstream is the interesting side.
+    const second = await memoryEdge();
+    const s = await runImport({ ...importOptions(['up-app'], true), from: `${edge.worker.url}/simple/` }, second.edge);
     expect(s.failures).toEqual([]);
     expect([...s.projects].sort()).toEqual(['up-app', 'up-dep', 'up-leaf', 'up-win']);
     for (const project of s.projects) {
-      const strip = (f: Awaited<ReturnType<typeof filesOn>>[number]) => [f.filename, f.hashes.sha256, f.yanked, f['upload-time'], f['core-metadata'], f['requires-python']];
       // Same files and fields; the order is the order each edge committed them in.
-      const sorted = async (url: string) => (await filesOn(url, project)).map(strip).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-      expect(await sorted(second.worker.url), project).toEqual(await sorted(edge.worker.url));
+      const theirs = (await filesOn(edge.worker.url, project)).map((f) => [f.filename, f.hashes.sha256, f.yanked, f['upload-time'], f['core-metadata'], f['requires-python']]);
+      const ours = (await second.files(project)).map((f) => [f.filename, f.hashes.sha256, f.yanked, f.uploadTime, f.coreMetadata ?? false, f.requiresPython]);
+      const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+      expect(ours.sort(byName), project).toEqual(theirs.sort(byName));
     }
     expect(s.commits).toBe(1);
   });
