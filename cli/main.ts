@@ -161,6 +161,8 @@ program
   .option('--batch-size <n>', 'files per commit (one snapshot each)', int(1, 1000), IMPORT_DEFAULTS.batchSize)
   .option('--dry-run', 'list what would be imported and its size; publish nothing')
   .option('--json', 'print the summary as JSON')
+  // Misuse exits 2, as the README documents: 1 means something selected is not on the edge.
+  .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
   .action(async (o: ImportCommandOptions) => {
     process.exitCode = await importCommand(o);
   });
