@@ -132,7 +132,7 @@ const QUIET_ENV: Readonly<Record<string, string>> = {
 const PROXY_DO_WARNING = /warning: A DurableObjectNamespace in the config referenced the class "RepositoryWriter", but no such Durable Object class is exported/;
 
 /** Runs `work` (which opens and closes the local edge's store) with wrangler's warnings off and workerd's proxy-only line dropped. */
-async function quietly<T>(work: () => Promise<T>): Promise<T> {
+export async function quietly<T>(work: () => Promise<T>): Promise<T> {
   const { error } = console;
   const level = process.env.WRANGLER_LOG;
   process.env.WRANGLER_LOG ??= 'error';
@@ -170,28 +170,38 @@ install with pip:
 const READY = /Ready on http/;
 
 export async function dev(o: DevOptions): Promise<void> {
-  for (const [k, v] of Object.entries(QUIET_ENV)) process.env[k] ??= v;
+  quietWrangler();
   const root = await bootstrapDemo();
   await writeDevVars(DEFAULT_KEYS_DIR);
   const baseUrl = `http://${o.host}:${o.port}`;
   const client = await writeClientFiles(root, baseUrl);
+  await runWranglerDev(['--ip', o.host, '--port', String(o.port)], () => process.stdout.write(summary(baseUrl, client)));
+}
+
+/** Turns off wrangler's startup noise (QUIET_ENV); a user's own setting wins. */
+export function quietWrangler(): void {
+  for (const [k, v] of Object.entries(QUIET_ENV)) process.env[k] ??= v;
+}
+
+/**
+ * Runs `wrangler dev` with `args` (and --test-scheduled) in workerd until it
+ * exits, passing its output through; `ready` runs once it serves.
+ */
+export async function runWranglerDev(args: readonly string[], ready: () => void): Promise<void> {
   const wrangler = spawn(
     process.execPath,
-    [
-      resolve('node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', o.host, '--port', String(o.port),
-      '--test-scheduled', '--show-interactive-dev-session=false',
-    ],
+    [resolve('node_modules/wrangler/bin/wrangler.js'), 'dev', ...args, '--test-scheduled', '--show-interactive-dev-session=false'],
     { stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, ...(process.stdout.isTTY && { FORCE_COLOR: '1' }) } },
   );
   let pending = '';
-  let ready = false;
+  let served = false;
   wrangler.stdout.on('data', (chunk: Buffer) => {
     process.stdout.write(chunk);
-    if (ready) return;
+    if (served) return;
     pending = (pending + chunk.toString('utf8')).slice(-4096);
     if (READY.test(pending)) {
-      ready = true;
-      process.stdout.write(summary(baseUrl, client));
+      served = true;
+      ready();
     }
   });
   const stop = () => wrangler.kill('SIGINT');

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_EXPIRY, UsageError, toHex, type ExpiryPolicy } from '../shared/index.ts';
 import { initRepository } from './ceremony.ts';
 import { dev } from './dev.ts';
+import { devMirror } from './dev-mirror.ts';
 import { IMPORT_DEFAULTS, importCommand, parseSize, type ImportCommandOptions } from './import/command.ts';
 import { DEFAULT_KEYS_DIR, generateKeys, listKeys, type KeyRole } from './keys.ts';
 import { PROXY_COMMAND_DEFAULTS, proxyCommand } from './proxy/command.ts';
@@ -126,10 +127,16 @@ for (const yank of [true, false]) {
 
 program
   .command('dev')
-  .description('run the local edge with a demo repository (what `npm start` does)')
+  .description('run the local edge with a demo repository (what `npm start` does), or with --upstream a read-only mirror of another')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port', int(1, 65535), 8787)
-  .action(async (o: { host: string; port: number }) => dev(o));
+  .option('--upstream <file>', "mirror the repository this client bootstrap file names (metadataUrl, targetsUrl, rootFile)")
+  .option('--state-dir <dir>', "with --upstream: the mirror's local state; its client bootstrap file is written to <dir>/client.json", '.tuf-edge/mirror')
+  .option('--refresh-interval <seconds>', 'with --upstream: refresh from the upstream this often', int(5, 86_400), 60)
+  .action(async (o: { host: string; port: number; upstream?: string; stateDir: string; refreshInterval: number }) =>
+    o.upstream
+      ? devMirror({ host: o.host, port: o.port, stateDir: o.stateDir, upstream: o.upstream, refreshSeconds: o.refreshInterval })
+      : dev(o));
 
 program
   .command('proxy')

@@ -9,10 +9,18 @@ import type { ClosableStore } from '../shared/store/object-store.ts';
 export { folderStore } from './folder-store.ts';
 export type { ClosableStore, ObjectStore } from '../shared/store/object-store.ts';
 
-/** The local edge's R2 bucket (binding REPO), persisted where `wrangler dev` reads it. */
-export async function localEdgeStore(persistPath = '.wrangler/state/v3'): Promise<ClosableStore> {
+/**
+ * A local edge's R2 bucket (binding REPO), persisted where `wrangler dev`
+ * reads it: `<persistTo>/v3` for `wrangler dev --persist-to <persistTo>`;
+ * `environment` is the wrangler.toml environment (`mirror`: its own bucket).
+ */
+export async function localEdgeStore(persistPath = '.wrangler/state/v3', environment?: string): Promise<ClosableStore> {
   process.env.WRANGLER_SEND_METRICS ??= 'false';
   const { getPlatformProxy } = await import('wrangler');
-  const proxy = await getPlatformProxy<{ REPO: R2BucketApi }>({ configPath: 'wrangler.toml', persist: { path: persistPath } });
+  const proxy = await getPlatformProxy<{ REPO: R2BucketApi }>({
+    configPath: 'wrangler.toml',
+    persist: { path: persistPath },
+    ...(environment !== undefined && { environment }),
+  });
   return { ...r2Store(proxy.env.REPO), close: () => proxy.dispose() };
 }

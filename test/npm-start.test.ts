@@ -45,13 +45,13 @@ interface RunningEdge {
   stop(): Promise<void>;
 }
 
-/** `npm start` in `dir`; resolves once it printed its summary (the pip line is the summary's last). */
-async function npmStart(dir: string): Promise<RunningEdge> {
+/** `npm start -- <args>` in `dir`; resolves once it printed its summary (the pip line is the summary's last) and serves a timestamp. */
+async function npmStart(dir: string, args: readonly string[] = []): Promise<RunningEdge> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const last = `pip install --index-url ${url}/simple/ <project>`;
   let log = '';
-  const child: ChildProcess = spawn('npm', ['start', '--', '--port', String(port)], { cwd: dir, detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+  const child: ChildProcess = spawn('npm', ['start', '--', '--port', String(port), ...args], { cwd: dir, detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
   const exited = new Promise<void>((done) => child.on('exit', () => done()));
   const stop = async () => {
     // wrangler dev runs workerd as a grandchild: end the whole process group, and wait for the port to close.
@@ -85,8 +85,9 @@ async function npmStart(dir: string): Promise<RunningEdge> {
 }
 
 /** tuf-js, trusting only the root the bootstrap file names, verifies and downloads every demo target. */
-async function verifyDemoTargets(clientFile: string): Promise<void> {
+async function verifyDemoTargets(clientFile: string, targets?: readonly string[]): Promise<void> {
   const client = JSON.parse(await readFile(clientFile, 'utf8'));
+  client.targets ??= targets;
   expect(client.targets.length).toBeGreaterThan(0);
   const work = await mkdtemp(join(tmpdir(), 'tuf-js-'));
   await mkdir(join(work, 'metadata'));
@@ -153,4 +154,25 @@ describe('npm start', () => {
     expect(edge.startup).toMatch(/^the local edge's repository was re-created: rewrote \.tuf-edge\/root\.json/m);
     expect(edge.startup).not.toMatch(/warn|ENOTFOUND/i);
   }, 150_000);
+
+  it('`tuf-edge dev --upstream` beside it: a keyless mirror whose bootstrap file verifies, and which takes an upload after a refresh', async () => {
+    const origin = JSON.parse(await readFile(join(dir, '.tuf-edge/client.json'), 'utf8'));
+    const mirror = await npmStart(dir, ['--upstream', '.tuf-edge/client.json', '--state-dir', '.tuf-edge/mirror']);
+    try {
+      expect(mirror.startup).toContain('tuf-edge local mirror');
+      expect(mirror.startup).not.toMatch(/warn|ENOTFOUND|misconfigured/i);
+      const client = JSON.parse(await readFile(join(dir, '.tuf-edge/mirror/client.json'), 'utf8'));
+      expect(client.metadataUrl).toBe(`${mirror.url}/metadata/`);
+      await verifyDemoTargets(join(dir, '.tuf-edge/mirror/client.json'), origin.targets);
+      const token = (await readFile(join(dir, '.tuf-edge/upload-token'), 'utf8')).trim();
+      expect((await upload(edge!.url, token, makeWheel('via-mirror', '1.0'))).status).toBe(200);
+      expect((await upload(mirror.url, token, makeWheel('via-mirror', '1.1'))).status).toBe(405);
+      await (await fetch(`${mirror.url}/cdn-cgi/handler/scheduled`)).text();
+      const page = await fetch(`${mirror.url}/simple/via-mirror/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('via_mirror-1.0');
+    } finally {
+      await mirror.stop();
+    }
+  }, 120_000);
 });

@@ -19,9 +19,9 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx:
   const started = Date.now();
   try {
     const { sweep } = config(env); // a malformed var fails the run here, named in the log line
-    // A mirror holds no key: it re-signs nothing (what it serves expires as upstream signed it).
+    // A mirror holds no key and re-signs nothing: it refreshes from its upstream (mirror/refresh.ts).
     const maintenance = edgeMode(env).kind === 'mirror'
-      ? Promise.resolve({ action: 'mirror: nothing to re-sign' })
+      ? repositoryWriter(env).refreshMirror(controller.scheduledTime).then((outcome) => ({ mirror: outcome }))
       : repositoryWriter(env).maintain(controller.scheduledTime);
     const [result, swept] = await Promise.all([maintenance, sweepStaging(env.REPO, controller.scheduledTime, sweep)]);
     console.log(JSON.stringify({ cron: controller.cron, ok: true, ...result, swept, ms: Date.now() - started }));

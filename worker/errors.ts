@@ -23,6 +23,18 @@ export class WriterBusyError extends Error {
   override name = 'WriterBusyError';
 }
 
+/**
+ * A mirror could not get a verified answer from its upstream for something
+ * its trusted metadata names (502): the upstream is unreachable, or what it
+ * sent did not verify (`refused`), and nothing of it was stored or served.
+ */
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(message: string, readonly refused: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** A var or secret is missing or malformed: the deployment, not the request, is wrong. */
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -2,14 +2,15 @@
 // connection), what is not (404), and the error once retries run out.
 
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnLoopback, type LoopbackListener } from '../../test/harness/http.ts';
 import { fetchWithRetry, HttpError, type RetryPolicy } from './http.ts';
 
 const FAST: RetryPolicy = { retries: 3, baseDelayMs: 1, maxDelayMs: 5 };
 const plan = new Map<string, (number | 'drop')[]>();
 const hits = new Map<string, number>();
 let base = '';
+let listener: LoopbackListener;
 const server = createServer((req, res) => {
   const path = req.url!;
   hits.set(path, (hits.get(path) ?? 0) + 1);
@@ -19,10 +20,10 @@ const server = createServer((req, res) => {
   res.end(String(next));
 });
 beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listener = await listenOnLoopback(server);
+  base = listener.url;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => listener.close());
 
 describe('fetchWithRetry', () => {
   it('retries 429, 5xx and dropped connections until an answer', async () => {

@@ -187,3 +187,45 @@ describe('delegation search order (spec 5.6.7)', () => {
     expect(c.fetcher.requests.filter((r) => r.includes('.C.json'))).toHaveLength(1);
   });
 });
+
+describe('loadRole: a role by name, from whichever trusted role delegates it (a mirror fetching a bin)', () => {
+  it('walks breadth-first to the delegator, loading only the roles on the way', async () => {
+    const repo = await RepoFixture.create();
+    await delegate(repo, [{ from: 'targets', to: 'A' }, { from: 'targets', to: 'B' }, { from: 'B', to: 'C' }, { from: 'C', to: 'D' }]);
+    const c = client(repo);
+    await c.updater.refresh();
+    const before = c.fetcher.requests.length;
+    expect((await c.updater.loadRole('D'))?.signed.version).toBe(1);
+    expect(c.fetcher.requests.slice(before).map((r) => r.replace(/^metadata\/\d+\.(.*)\.json$/, '$1'))).toEqual(['A', 'B', 'C', 'D']);
+    expect(await c.updater.loadRole('nobody-delegates-this')).toBeUndefined();
+  });
+
+  it('refuses a role signed by a key its delegator does not give it', async () => {
+    const repo = await RepoFixture.create();
+    await delegate(repo, [{ from: 'targets', to: 'A' }], {}, { A: [testKey('not the delegated key')] });
+    await expect(client(repo).updater.loadRole('A')).rejects.toThrow(UnsignedMetadataError);
+  });
+});
+
+describe('loadTrusted: the trusted set from the store alone (a mirror verifying against what it serves)', () => {
+  it('needs no request, then loads delegated roles as a refresh would', async () => {
+    const repo = await RepoFixture.create();
+    await delegate(repo, [{ from: 'targets', to: 'A' }], { A: { 'x.py': targetFile(utf8('x')) } });
+    const first = client(repo);
+    await first.updater.refresh();
+    const offline = client(repo, first.store);
+    await offline.updater.loadTrusted();
+    expect(offline.fetcher.requests).toEqual([]);
+    expect(await offline.updater.getTargetInfo('x.py')).toBeDefined();
+    expect(offline.fetcher.requests).toEqual(['metadata/1.A.json']);
+  });
+
+  it('refuses stored metadata that has expired, or a store without a timestamp', async () => {
+    const repo = await RepoFixture.create();
+    const first = client(repo);
+    await first.updater.refresh();
+    await expect(client(repo, first.store, { now: NOW + 400 * DAY }).updater.loadTrusted()).rejects.toThrow(/expired/i);
+    await first.store.remove('timestamp');
+    await expect(client(repo, first.store).updater.loadTrusted()).rejects.toThrow(/no stored timestamp/);
+  });
+});

@@ -14,7 +14,7 @@
 import { EqualVersionNumberError, RepositoryError, UsageError } from '../errors.ts';
 import { verifyLengthAndHashes, type TargetFile } from '../metadata/files.ts';
 import type { Metadata } from '../metadata/metadata.ts';
-import { binForTarget, isDelegatedPath } from '../metadata/role.ts';
+import { binForTarget, isBinName, isDelegatedPath } from '../metadata/role.ts';
 import type { Targets } from '../metadata/targets.ts';
 import { updaterConfig, type UpdaterConfig } from './config.ts';
 import { DownloadHttpError } from './errors.ts';
@@ -82,6 +82,65 @@ export class Updater {
     await this.#updateSnapshot(trusted);
     await this.#loadTargets(trusted, { role: 'targets', delegator: 'root' });
     this.#trusted = trusted;
+  }
+
+  /**
+   * Builds the trusted set from the store alone, without the network: the
+   * stored root (no root walk), timestamp, snapshot and top-level targets,
+   * each checked as a refresh checks it, expiry included. For a mirror,
+   * which verifies what it fetches on demand against the state it serves,
+   * never against a newer upstream timestamp. Delegated roles then load as
+   * after a refresh: stored, else fetched, verified and saved.
+   * @throws {RepositoryError} if a stored file is missing, does not verify or has expired.
+   * @throws {UsageError} if the store holds no trusted root.
+   */
+  async loadTrusted(): Promise<void> {
+    this.#trusted = undefined;
+    const { store } = this.#options;
+    const stored = async (name: string): Promise<Uint8Array> => {
+      const bytes = await store.load(name);
+      if (!bytes) throw new RepositoryError(`no stored ${name} to trust`);
+      return bytes;
+    };
+    const rootBytes = await store.load('root');
+    if (!rootBytes) throw new UsageError('no trusted root in the metadata store: initialise it with a root.json first');
+    const trusted = await TrustedSet.create(rootBytes, { now: this.#options.now });
+    await trusted.updateTimestamp(await stored('timestamp'));
+    await trusted.updateSnapshot(await stored('snapshot'), { trusted: true });
+    await trusted.updateDelegatedTargets(await stored('targets'), 'targets', 'root');
+    this.#trusted = trusted;
+  }
+
+  /**
+   * Loads the delegated targets role `roleName` (spec 5.6) as a target
+   * search would, from whichever trusted role delegates it: a breadth-first
+   * walk from the top-level targets through at most maxDelegations roles.
+   * @returns undefined if no role reached that way delegates `roleName`.
+   * @throws {RepositoryError | DownloadError} if a role on the way can not be loaded.
+   */
+  async loadRole(roleName: string): Promise<Metadata<Targets> | undefined> {
+    if (!this.#trusted) await this.refresh();
+    const trusted = this.#trusted!;
+    const queue: Visit[] = [{ role: 'targets', delegator: 'root' }];
+    const seen = new Set(['targets']);
+    for (let i = 0; i < queue.length && i <= this.config.maxDelegations; i++) {
+      const visit = queue[i]!;
+      const delegations = (await this.#loadTargets(trusted, visit)).signed.delegations;
+      if (!delegations) continue;
+      const delegator = visit.role;
+      if (delegations.kind === 'succinct') {
+        if (isBinName(delegations.succinctRoles, roleName)) return this.#loadTargets(trusted, { role: roleName, delegator });
+        continue;
+      }
+      for (const child of delegations.roles) {
+        if (child.name === roleName) return this.#loadTargets(trusted, { role: roleName, delegator });
+        if (!seen.has(child.name)) {
+          seen.add(child.name);
+          queue.push({ role: child.name, delegator });
+        }
+      }
+    }
+    return undefined;
   }
 
   /**

@@ -14,7 +14,7 @@
 // suite chooses which is in force) nor any client.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../harness/http.ts';
 
 /** What an attack sees of a request. */
 export interface MirrorRequest {
@@ -143,16 +143,7 @@ export async function startMaliciousMirror(origin: string): Promise<MaliciousMir
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(mirror, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  return Object.assign(mirror, await listenOnLoopback(server));
 }
 
 /** Chains attacks: the first one that answers a request wins. */

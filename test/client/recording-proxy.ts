@@ -3,7 +3,7 @@
 // test can assert exactly what a client asked for.
 
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../harness/http.ts';
 
 export interface RecordingProxy {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
@@ -37,15 +37,5 @@ export async function startRecordingProxy(origin: string): Promise<RecordingProx
     });
     incoming.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }

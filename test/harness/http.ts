@@ -8,8 +8,12 @@
 // (the same load) it never happened. A connection per request keeps load
 // tests about the worker, not about the dev server's connection reuse.
 // Does not follow redirects or decode Content-Encoding (it asks for identity).
+//
+// Also the other side: listenOnLoopback starts a test's own HTTP server
+// (proxy, mirror, static host) on 127.0.0.1 at a free port.
 
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export interface HttpResponse {
   readonly status: number;
@@ -44,4 +48,25 @@ export function httpFetch(url: string, init: HttpRequestInit = {}): Promise<Http
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+export interface LoopbackListener {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string;
+  /** Stops listening and drops open (keep-alive) connections, so a test's teardown never waits on a client. */
+  close(): Promise<void>;
+}
+
+/** Listens with `server` on 127.0.0.1 at a port the OS picks (never a fixed one: suites run side by side). */
+export async function listenOnLoopback(server: Server): Promise<LoopbackListener> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

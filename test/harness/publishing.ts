@@ -26,6 +26,8 @@ export interface PublishingWorkerOptions {
   readonly batchMax?: number;
   /** Write only the bins these target paths fall in (and the simple index's): a sparse repository, see above. */
   readonly onlyBinsFor?: Iterable<string>;
+  /** As startWorker's: false for tests that tamper with R2 behind the edge cache. */
+  readonly edgeCache?: boolean;
 }
 
 export interface PublishingWorker {
@@ -42,6 +44,7 @@ export async function startPublishingWorker(options: PublishingWorkerOptions = {
       ONLINE_KEY: toHex(seedFor('online')),
       ...(options.batchMax !== undefined && { COMMIT_BATCH_MAX: String(options.batchMax) }),
     },
+    ...(options.edgeCache !== undefined && { edgeCache: options.edgeCache }),
   });
   try {
     const bitLength = options.bitLength ?? 8;

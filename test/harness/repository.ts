@@ -18,14 +18,18 @@ export function bucketStore(bucket: WorkerR2Bucket): ObjectStore {
   return r2Store(bucket);
 }
 
-/** Writes `repo`'s trusted root into a fresh tuf-js client folder (metadata/, targets/). */
-export async function tufJsClientDirs(repo: Pick<TestRepository, 'rootFile'>, parent?: string): Promise<{ metadataDir: string; targetDir: string }> {
+/** Writes `repo`'s trusted root (a file, or bytes) into a fresh tuf-js client folder (metadata/, targets/). */
+export async function tufJsClientDirs(
+  repo: Pick<TestRepository, 'rootFile'> | { readonly rootBytes: Uint8Array },
+  parent?: string,
+): Promise<{ metadataDir: string; targetDir: string }> {
   const dir = await mkdtemp(join(parent ?? tmpdir(), 'tuf-js-client-'));
   const metadataDir = join(dir, 'metadata');
   const targetDir = join(dir, 'targets');
   await mkdir(metadataDir);
   await mkdir(targetDir);
-  await copyFile(repo.rootFile, join(metadataDir, 'root.json'));
+  const rootJson = join(metadataDir, 'root.json');
+  await ('rootFile' in repo ? copyFile(repo.rootFile, rootJson) : writeFile(rootJson, repo.rootBytes));
   return { metadataDir, targetDir };
 }
 

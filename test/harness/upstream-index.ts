@@ -13,8 +13,8 @@
 
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { normalizeProjectName } from '../../shared/index.ts';
+import { listenOnLoopback } from './http.ts';
 import { makeSdist, makeWheel, type Distribution, type WheelOptions } from './uploads.ts';
 
 export interface UpstreamFileSpec {
@@ -177,8 +177,8 @@ export async function startUpstreamIndex(options: { projects?: UpstreamProject[]
     }
     send(404, 'text/plain', 'not found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listener = await listenOnLoopback(server);
+  origin = listener.url;
   return {
     url: `${origin}/simple/`,
     get projects() {
@@ -187,6 +187,6 @@ export async function startUpstreamIndex(options: { projects?: UpstreamProject[]
     requests,
     failNextFiles: (n) => void (failing = n),
     setProject: (p) => void projects.set(normalizeProjectName(p.name), p),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => listener.close(),
   };
 }

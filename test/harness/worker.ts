@@ -52,6 +52,12 @@ export interface StartWorkerOptions {
   readonly build?: WorkerBuild;
   /** Drop the worker's console output (long simulations log a line per cron run). */
   readonly quiet?: boolean;
+  /**
+   * False: no Workers Cache API (http/edge-cache.ts), so every read reaches
+   * R2, as on a cold edge. For tests that tamper with R2 under a name the
+   * edge may already have cached (a storage compromise before any read).
+   */
+  readonly edgeCache?: boolean;
 }
 
 export interface RunningWorker {
@@ -150,6 +156,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       Object.entries(build.durableObjects).map(([name, className]) => [name, { className, useSQLite: build.sqliteClasses.includes(className) }]),
     ),
     bindings: { ...build.vars, ...options.bindings },
+    ...(options.edgeCache === false && { cache: false }),
     host: '127.0.0.1',
     port: 0,
     ...(options.quiet && {

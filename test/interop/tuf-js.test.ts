@@ -22,7 +22,8 @@ let worker: RunningWorker;
 let repo: TestRepository;
 
 beforeAll(async () => {
-  worker = await startWorker();
+  // Tampers with R2 below: no edge cache in front of it.
+  worker = await startWorker({ edgeCache: false });
   repo = await createTestRepository(worker, TARGETS);
 });
 afterAll(async () => worker?.dispose());

@@ -9,19 +9,29 @@
 // A crash or failed write before step 4 leaves the old head, which names
 // only files that were already there: the repository stays readable.
 
-import { HEAD_KEY, type MetadataFile, type Snapshot, type Targets, type Timestamp } from '../../shared/index.ts';
+import { HEAD_KEY } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { Head } from '../storage/head.ts';
 
+/** An object to write, by storage key (a signed MetadataFile is one). */
+export interface NewObject {
+  readonly key: string;
+  readonly bytes: Uint8Array;
+}
+
 export interface Step {
-  /** The head the new files were derived from: the swap succeeds only if it is still the head. */
-  readonly from: Pick<Head, 'etag'>;
+  /**
+   * The head the new files were derived from: the swap succeeds only if it
+   * is still the head. Null only for a mirror's first head (the store has none).
+   */
+  readonly from: Pick<Head, 'etag'> | null;
   /** New target objects (simple pages) by storage key. */
-  readonly targets?: readonly { readonly key: string; readonly bytes: Uint8Array }[];
-  readonly bins?: readonly MetadataFile<Targets>[];
-  readonly snapshot?: MetadataFile<Snapshot>;
+  readonly targets?: readonly NewObject[];
+  /** New targets roles: the bins (a mirror's top-level targets too). */
+  readonly bins?: readonly NewObject[];
+  readonly snapshot?: NewObject;
   /** The new head. */
-  readonly timestamp: MetadataFile<Timestamp>;
+  readonly timestamp: Pick<NewObject, 'bytes'>;
 }
 
 /**
@@ -34,5 +44,5 @@ export async function advance(store: ObjectStore, step: Step): Promise<boolean> 
   await Promise.all((step.targets ?? []).map((t) => store.put(t.key, t.bytes)));
   await Promise.all((step.bins ?? []).map((b) => store.put(b.key, b.bytes)));
   if (step.snapshot) await store.put(step.snapshot.key, step.snapshot.bytes);
-  return store.swap(HEAD_KEY, step.timestamp.bytes, step.from.etag);
+  return store.swap(HEAD_KEY, step.timestamp.bytes, step.from?.etag ?? null);
 }

@@ -35,6 +35,8 @@ export interface CronRecord {
   readonly ms: number;
 }
 
+import type { MirrorRecord } from '../mirror/record.ts';
+
 export interface WriterStatus {
   readonly projects: number;
   readonly files: number;
@@ -47,4 +49,6 @@ export interface WriterStatus {
     readonly nextExpiry: string | null;
     readonly nextName: string | null;
   };
+  /** A mirror's refreshes; null on an origin (or before a mirror's first run). */
+  readonly mirror: MirrorRecord | null;
 }

@@ -41,7 +41,8 @@ type ChangeJob = { readonly kind: 'change'; readonly change: Change; resolve(o: 
 type Job =
   | ChangeJob
   | { readonly kind: 'maintain'; readonly now: number; resolve(r: MaintenanceResult): void; reject(e: unknown): void }
-  | { readonly kind: 'late-timestamp'; readonly now: number; resolve(h: Head | null): void; reject(e: unknown): void };
+  | { readonly kind: 'late-timestamp'; readonly now: number; resolve(h: Head | null): void; reject(e: unknown): void }
+  | { readonly kind: 'exclusive'; run(): Promise<unknown>; resolve(v: unknown): void; reject(e: unknown): void };
 
 export class WriterJobs {
   #queue: Job[] = [];
@@ -75,6 +76,11 @@ export class WriterJobs {
     return new Promise((resolve, reject) => this.#enqueue({ kind: 'late-timestamp', now, resolve, reject }));
   }
 
+  /** Runs `run` between the other jobs, alone (a mirror's refresh, which moves the head too). */
+  exclusive<T>(run: () => Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'exclusive', run, resolve: resolve as (v: unknown) => void, reject }));
+  }
+
   #enqueue(job: Job): void {
     this.#queue.push(job);
     if (!this.#running) void this.#drain();
@@ -91,6 +97,7 @@ export class WriterJobs {
         }
         this.#queue.shift();
         if (first.kind === 'maintain') await this.#settle(first, () => this.#runMaintenance(first.now));
+        else if (first.kind === 'exclusive') await this.#settle(first, first.run);
         else await this.#settle(first, () => this.#runLateTimestamp(first.now));
       }
     } finally {

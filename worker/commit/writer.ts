@@ -13,6 +13,11 @@ import { DurableObject } from 'cloudflare:workers';
 import type { CommitOutput } from '../../shared/index.ts';
 import type { StoredObject } from '../../shared/store/object-store.ts';
 import { config } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { nextMirrorRecord, type MirrorRecord } from '../mirror/record.ts';
+import { refreshMirror, type RefreshOutcome } from '../mirror/refresh.ts';
+import { upstreamFetcher } from '../mirror/upstream.ts';
+import { edgeMode } from '../mode.ts';
 import type { Env } from '../env.ts';
 import { onlineSigner } from '../online-signer.ts';
 import { r2Store } from '../storage/r2-store.ts';
@@ -36,6 +41,7 @@ export class RepositoryWriter extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS commits (seq INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS cron (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS mirror (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     `);
     this.#jobs = new WriterJobs({
       store: r2Store(env.REPO),
@@ -77,6 +83,29 @@ export class RepositoryWriter extends DurableObject<Env> {
   }
 
   /**
+   * A mirror's scheduled refresh from its upstream at time `now` (the
+   * scheduled time), recorded for the status page. Here, not in the cron
+   * handler, so that runs are serialised with each other like commits are.
+   * @throws {ConfigError} on an origin.
+   */
+  async refreshMirror(now: number): Promise<RefreshOutcome> {
+    const mode = edgeMode(this.env);
+    if (mode.kind !== 'mirror') throw new ConfigError('refreshMirror on an origin');
+    const started = Date.now();
+    const outcome = await this.#jobs.exclusive(() =>
+      refreshMirror({ store: r2Store(this.env.REPO), upstream: mode.upstream, fetcher: upstreamFetcher(), now: () => now }),
+    );
+    const record = nextMirrorRecord(this.#mirrorRecord(), outcome, new Date(now).toISOString(), Date.now() - started);
+    this.#sql.exec('INSERT OR REPLACE INTO mirror (id, record) VALUES (1, ?)', JSON.stringify(record));
+    return outcome;
+  }
+
+  #mirrorRecord(): MirrorRecord | null {
+    const row = this.#sql.exec<{ record: string }>('SELECT record FROM mirror WHERE id = 1').toArray()[0];
+    return row ? (JSON.parse(row.record) as MirrorRecord) : null;
+  }
+
+  /**
    * For a read that found the head inside its final margin (the cron is
    * late): the head to serve at `now`, re-signed first if it is still late
    * when this job runs. Null for an empty repository.
@@ -101,6 +130,7 @@ export class RepositoryWriter extends DurableObject<Env> {
       recentCommits: commits,
       lastCron: cron ? (JSON.parse(cron.record) as CronRecord) : null,
       bins: { indexed, nextExpiry: next ? new Date(next.expires).toISOString() : null, nextName: next?.name ?? null },
+      mirror: this.#mirrorRecord(),
     };
   }
 

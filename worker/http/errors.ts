@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RepositoryError } from '../../shared/index.ts';
-import { ConfigError, RepositoryBrokenError, StorageUnavailableError, WriterBusyError } from '../errors.ts';
+import { ConfigError, RepositoryBrokenError, StorageUnavailableError, UpstreamError, WriterBusyError } from '../errors.ts';
 
 // Never let a CDN keep an error: a client probing for `N+1.root.json` (the
 // TUF root rotation check) must see the new root as soon as it exists.
@@ -63,6 +63,14 @@ function failure(err: Error): { status: ContentfulStatusCode; event: string; mes
   }
   if (err instanceof WriterBusyError) {
     return { status: 503, event: 'writer-busy', message: 'The repository is busy; try again shortly.', headers: { 'Retry-After': '1' } };
+  }
+  if (err instanceof UpstreamError) {
+    return {
+      status: 502,
+      event: err.refused ? 'upstream-refused' : 'upstream-unavailable',
+      message: 'The upstream repository gave no verified answer; try again later.',
+      headers: { 'Retry-After': '30' },
+    };
   }
   // Stored metadata that does not parse or verify is a broken repository too.
   if (err instanceof RepositoryBrokenError || err instanceof RepositoryError) {

@@ -18,7 +18,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { cacheContext, type CacheContext } from '../storage/kv-cache.ts';
-import { r2Store } from '../storage/r2-store.ts';
+import { readStore } from '../mirror/edge.ts';
 import { openSnapshot, resolveTarget, type ResolvedTarget } from '../storage/repository.ts';
 
 /** KV plus `ctx.waitUntil` when the runtime gives one (Hono's `executionCtx` throws without it). */
@@ -47,7 +47,7 @@ export type TargetLookup = (path: string) => Promise<ResolvedTarget | null>;
  * @throws whatever reading the head, snapshot or bins throws (a broken repository: 500).
  */
 export async function headTargets(c: Context<AppEnv>): Promise<TargetLookup | null> {
-  const store = r2Store(c.env.REPO);
+  const store = readStore(c.env);
   const cache = requestCache(c);
   const view = await openSnapshot(store, cache);
   if (!view) return null;

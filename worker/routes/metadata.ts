@@ -16,6 +16,8 @@ import { inFinalMargin } from '../commit/late-timestamp.ts';
 import { repositoryWriter } from '../commit/writer.ts';
 import { config } from '../config.ts';
 import { edgeMode } from '../mode.ts';
+import { fromEdgeCache } from '../http/edge-cache.ts';
+import { ensureHeld } from '../mirror/edge.ts';
 import type { Env } from '../env.ts';
 import { headFrom, readHead, type Head } from '../storage/head.ts';
 import { r2Store } from '../storage/r2-store.ts';
@@ -69,14 +71,16 @@ async function servedHead(env: Env, stored: Head, now: number): Promise<Head> {
   }
 }
 
-metadata.get('/:name', function versionedMetadata(c) {
+metadata.get('/:name', async function versionedMetadata(c) {
   // The raw name, not Hono's decoded parameter: only canonical spellings are served.
   const name = rawPathAfter(c.req.url, '/metadata/');
-  const parsed = name === null ? null : parseVersionedMetadataName(name);
+  // A mirror holds whatever role names its upstream delegates to (storage/keys.ts).
+  const names = { anyRole: edgeMode(c.env).kind === 'mirror' };
+  const parsed = name === null ? null : parseVersionedMetadataName(name, names);
   if (!parsed) throw notFound();
-  return serveObject(c.env.REPO, c.req.raw, versionedMetadataKey(parsed), {
-    cacheControl: IMMUTABLE,
-    contentType: METADATA_CONTENT_TYPE,
-    ranges: false,
+  const key = versionedMetadataKey(parsed, names);
+  return fromEdgeCache(c, async () => {
+    await ensureHeld(c.env, key);
+    return serveObject(c.env.REPO, c.req.raw, key, { cacheControl: IMMUTABLE, contentType: METADATA_CONTENT_TYPE, ranges: false });
   });
 });

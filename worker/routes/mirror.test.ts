@@ -6,6 +6,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, startRoutes, writerStub, type RoutesFixture } from '../../test/harness/routes.ts';
+import { MIRROR_ROOT_KEY } from '../mirror/held-metadata.ts';
+import type { MirrorRecord } from '../mirror/record.ts';
 
 let fx: RoutesFixture;
 beforeAll(async () => {
@@ -63,5 +65,46 @@ describe('a read-only mirror', () => {
     const response = await fx.request('/metadata/timestamp.json', undefined, mirrorEnv({ ONLINE_KEY: '00'.repeat(32) }));
     expect(response.status).toBe(500);
     expect(await response.text()).toBe('The edge is misconfigured.\n');
+  });
+});
+
+describe("a mirror's status", () => {
+  const record: MirrorRecord = {
+    lastRun: { at: '2026-11-29T05:00:00.000Z', outcome: 'refused', ms: 12, bytesFetched: 471, requests: 2 },
+    lastGood: { at: '2026-11-29T04:55:00.000Z', timestampVersion: 7 },
+    lastRefusal: { at: '2026-11-29T05:00:00.000Z', reason: 'BadVersionNumberError: timestamp version 6 is lower than 7 <rollback>' },
+    lastUnreachable: null,
+  };
+  const writer = () =>
+    writerStub({ status: async () => ({ projects: 0, files: 0, recentCommits: [], lastCron: null, bins: { indexed: 0, nextExpiry: null, nextName: null }, mirror: record }) });
+
+  beforeAll(async () => {
+    await fx.bucket.put(MIRROR_ROOT_KEY, fx.repo.files.root.bytes);
+  });
+
+  it('/api/status names the upstream, the last good state and the refusal, which is a warning', async () => {
+    const status = await (await fx.request('/api/status', undefined, mirrorEnv({ WRITER: writer() }))).json();
+    expect(status.mirror).toEqual({ upstream: UPSTREAM.UPSTREAM_METADATA_URL, record });
+    expect(status.health.ok).toBe(true);
+    expect(status.health.warnings).toEqual([
+      'the last refresh (2026-11-29T05:00:00.000Z) was refused, still serving the last good state: BadVersionNumberError: timestamp version 6 is lower than 7 <rollback>',
+    ]);
+    expect(status.roles.root.version).toBe(1);
+  });
+
+  it('the page shows the refusal with its reason, escaped', async () => {
+    const page = await (await fx.request('/', undefined, mirrorEnv({ WRITER: writer() }))).text();
+    expect(page).toContain('tuf-edge mirror status');
+    expect(page).toContain('refused what upstream sent');
+    expect(page).toContain('lower than 7 &lt;rollback&gt;');
+    expect(page).not.toContain('<rollback>');
+  });
+
+  it('/healthz turns 503 once the served timestamp is inside the health margin', async () => {
+    const env = (margin: string) => mirrorEnv({ WRITER: writer(), HEALTH_MARGIN_SECONDS: margin });
+    expect((await fx.request('/healthz', undefined, env('3600'))).status).toBe(200);
+    const late = await fx.request('/healthz', undefined, env('200000'));
+    expect(late.status).toBe(503);
+    expect(await late.text()).toMatch(/timestamp expires in/);
   });
 });

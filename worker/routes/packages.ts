@@ -15,7 +15,9 @@ import { IMMUTABLE } from '../http/cache-control.ts';
 import { targetContentType } from '../http/content-type.ts';
 import { notFound } from '../http/errors.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
+import { fromEdgeCache } from '../http/edge-cache.ts';
 import { serveObject } from '../http/serve-object.ts';
+import { ensureHeld } from '../mirror/edge.ts';
 import { headTargets } from './head-targets.ts';
 
 export const packages = new Hono<AppEnv>();
@@ -33,9 +35,9 @@ packages.get('/*', async function packageFile(c) {
   if (!file || file.sha256 !== request.sha256) throw notFound();
   const served = isMetadata ? metadata : file;
   if (!served) throw notFound();
-  return serveObject(c.env.REPO, c.req.raw, targetKey(served.path, served.sha256), {
-    cacheControl: IMMUTABLE,
-    contentType: targetContentType(served.path),
-    ranges: true,
+  const key = targetKey(served.path, served.sha256);
+  return fromEdgeCache(c, async () => {
+    await ensureHeld(c.env, key);
+    return serveObject(c.env.REPO, c.req.raw, key, { cacheControl: IMMUTABLE, contentType: targetContentType(served.path), ranges: true });
   });
 });

@@ -16,7 +16,7 @@ import { allowMethods } from '../http/allow-methods.ts';
 import { clientError, notFound } from '../http/errors.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
-import { r2Store } from '../storage/r2-store.ts';
+import { readStore } from '../mirror/edge.ts';
 import { openSnapshot, resolveTarget } from '../storage/repository.ts';
 import { requestCache } from './head-targets.ts';
 
@@ -32,7 +32,7 @@ async function servePage(c: Context<AppEnv>, paths: { html: string; json: string
   const negotiated = negotiateSimpleFormat(c.req.header('Accept'));
   if (!negotiated) throw clientError(406, 'Not Acceptable: this index serves application/vnd.pypi.simple.v1+json and text/html');
   const cache = requestCache(c);
-  const store = r2Store(c.env.REPO);
+  const store = readStore(c.env);
   const view = await openSnapshot(store, cache);
   if (!view) throw notFound();
   const path = negotiated.format === 'json' ? paths.json : paths.html;

@@ -23,7 +23,7 @@ describe('/api/status', () => {
     expect(response.headers.get('Content-Type')).toBe('application/json');
     expect(response.headers.get('Cache-Control')).toBe('no-store');
     const status = await response.json();
-    expect(Object.keys(status).sort()).toEqual(['bins', 'files', 'generatedAt', 'health', 'lastCron', 'projects', 'recentCommits', 'roles', 'writer']);
+    expect(Object.keys(status).sort()).toEqual(['bins', 'files', 'generatedAt', 'health', 'lastCron', 'mirror', 'projects', 'recentCommits', 'roles', 'writer']);
     expect(status.health).toMatchObject({ ok: true, problems: [], warnings: [] });
     expect(Object.keys(status.roles).sort()).toEqual(['root', 'snapshot', 'targets', 'timestamp']);
     expect(status.roles.root).toMatchObject({ version: 1, threshold: 2 });

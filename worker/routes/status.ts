@@ -9,7 +9,8 @@
 //     roles: { root|targets|snapshot|timestamp: { version, expires, secondsLeft, keyids, threshold } } | null,
 //     bins: { count, namePrefix, bitLength, keyids, threshold, firstExpiry: { name, version, expires, secondsLeft } | null,
 //             expirySource, expiryKnown } | null,
-//     projects, files, recentCommits: CommitRecord[], lastCron: CronRecord | null, writer: { available } }
+//     projects, files, recentCommits: CommitRecord[], lastCron: CronRecord | null, writer: { available },
+//     mirror: { upstream, record: { lastRun, lastGood, lastRefusal, lastUnreachable } | null } | null }
 //
 // /healthz is 200 `ok` while every role and the first-expiring bin have more
 // than HEALTH_MARGIN_SECONDS left, else 503 with one line naming the role(s),

@@ -13,7 +13,9 @@ import { IMMUTABLE } from '../http/cache-control.ts';
 import { targetContentType } from '../http/content-type.ts';
 import { notFound } from '../http/errors.ts';
 import { decodedPath, rawPathAfter } from '../http/raw-path.ts';
+import { fromEdgeCache } from '../http/edge-cache.ts';
 import { serveObject } from '../http/serve-object.ts';
+import { ensureHeld } from '../mirror/edge.ts';
 import { consistentTargetKey, isConsistentTargetPath, parseConsistentTargetPath } from '../storage/keys.ts';
 import { headTargets, mustBeNamedByHead } from './head-targets.ts';
 
@@ -31,9 +33,9 @@ targets.get('/*', async function target(c) {
     const listed = lookup && (await lookup(named.targetPath));
     if (!listed || listed.sha256 !== named.sha256) throw notFound();
   }
-  return serveObject(c.env.REPO, c.req.raw, consistentTargetKey(raw), {
-    cacheControl: IMMUTABLE,
-    contentType: targetContentType(raw),
-    ranges: true,
+  const key = consistentTargetKey(raw);
+  return fromEdgeCache(c, async () => {
+    await ensureHeld(c.env, key);
+    return serveObject(c.env.REPO, c.req.raw, key, { cacheControl: IMMUTABLE, contentType: targetContentType(raw), ranges: true });
   });
 });

@@ -21,6 +21,9 @@ import { repositoryWriter } from '../commit/writer.ts';
 import { config } from '../config.ts';
 import type { Env } from '../env.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { MIRROR_ROOT_KEY } from '../mirror/held-metadata.ts';
+import type { MirrorRecord } from '../mirror/record.ts';
+import { edgeMode } from '../mode.ts';
 import { Lru } from '../storage/lru.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import { binVersion, loadMetadata, openSnapshot, type SnapshotView } from '../storage/repository.ts';
@@ -50,8 +53,10 @@ export async function gatherStatus(env: Env, now: number): Promise<RepositorySta
   // Seconds every role must have left for /healthz to answer 200.
   const marginSeconds = config(env).healthMarginSeconds;
   const writer = writerStatus(env);
-  const [repository, writerNow] = await Promise.all([readRepository(r2Store(env.REPO), writer, now).catch(unreadable), writer]);
-  const warnings = writerWarnings(writerNow);
+  const mode = edgeMode(env);
+  const mirror = mode.kind === 'mirror';
+  const [repository, writerNow] = await Promise.all([readRepository(r2Store(env.REPO), writer, now, mirror).catch(unreadable), writer]);
+  const warnings = [...writerWarnings(writerNow), ...mirrorWarnings(writerNow?.mirror ?? null)];
   let health: Health;
   if (repository === null) {
     health = { ok: false, marginSeconds, problems: [repositoryProblem('repository is empty: there is no head (metadata/timestamp.json)')], warnings };
@@ -59,7 +64,8 @@ export async function gatherStatus(env: Env, now: number): Promise<RepositorySta
     health = { ok: false, marginSeconds, problems: [repository.problem], warnings };
   } else {
     const { count, expiryKnown } = repository.bins;
-    if (expiryKnown < count) warnings.push(`expiry known for ${expiryKnown} of ${count} bins; the cron indexes the rest`);
+    // A mirror holds only the bins its clients asked for: not a gap to fill.
+    if (expiryKnown < count && !mirror) warnings.push(`expiry known for ${expiryKnown} of ${count} bins; the cron indexes the rest`);
     health = { ...assess(repository.roles, repository.bins, marginSeconds), marginSeconds, warnings };
   }
   const read = repository !== null && !('problem' in repository) ? repository : null;
@@ -73,7 +79,19 @@ export async function gatherStatus(env: Env, now: number): Promise<RepositorySta
     recentCommits: writerNow?.recentCommits ?? [],
     lastCron: writerNow?.lastCron ?? null,
     writer: { available: writerNow !== null },
+    mirror: mode.kind === 'mirror' ? { upstream: mode.upstream.metadataUrl, record: writerNow?.mirror ?? null } : null,
   };
+}
+
+/** What a mirror's last refresh says that an operator must see: it was refused, or the upstream was unreachable. */
+function mirrorWarnings(record: MirrorRecord | null): string[] {
+  if (!record) return [];
+  const { lastRun, lastRefusal, lastUnreachable } = record;
+  if (lastRun.outcome === 'refused' && lastRefusal) return [`the last refresh (${lastRefusal.at}) was refused, still serving the last good state: ${lastRefusal.reason}`];
+  if ((lastRun.outcome === 'unreachable' || lastRun.outcome === 'no-root') && lastUnreachable) {
+    return [`the last refresh (${lastUnreachable.at}) failed, still serving the last good state: ${lastUnreachable.reason}`];
+  }
+  return [];
 }
 
 interface RepositoryRead {
@@ -82,14 +100,15 @@ interface RepositoryRead {
 }
 
 /** Roles and bins as R2 holds them right now, or null for an empty repository. */
-async function readRepository(store: ObjectStore, writer: Promise<WriterStatus | null>, now: number): Promise<RepositoryRead | null> {
+async function readRepository(store: ObjectStore, writer: Promise<WriterStatus | null>, now: number, mirror: boolean): Promise<RepositoryRead | null> {
   // Probe for the newest root while the head is read; an empty store has
-  // none either, so that error waits for the verdict on the head.
-  const rootVersion = newestRootVersion(store);
-  rootVersion.catch(() => {});
+  // none either, so that error waits for the verdict on the head. A mirror
+  // keeps its newest root as its trust anchor (its chain may start above 1).
+  const newestRoot = mirror ? mirrorRoot(store) : newestRootVersion(store).then((version) => loadMetadata(store, 'root', 'root', version));
+  newestRoot.catch(() => {});
   const view = await openSnapshot(store);
   if (!view) return null;
-  const root = (await loadMetadata(store, 'root', 'root', await rootVersion)).signed;
+  const root = (await newestRoot).signed;
   return {
     roles: {
       root: roleStatus(root, 'root', root, now),
@@ -97,8 +116,14 @@ async function readRepository(store: ObjectStore, writer: Promise<WriterStatus |
       snapshot: roleStatus(root, 'snapshot', view.snapshot.signed, now),
       timestamp: roleStatus(root, 'timestamp', view.head.timestamp.signed, now),
     },
-    bins: await binsStatus(store, view, writer, now),
+    bins: await binsStatus(store, view, writer, now, mirror),
   };
+}
+
+async function mirrorRoot(store: ObjectStore) {
+  const object = await store.get(MIRROR_ROOT_KEY);
+  if (!object) throw new RepositoryBrokenError(`the mirror has no trusted root (${MIRROR_ROOT_KEY})`);
+  return parseMetadata('root', object.bytes);
 }
 
 const repositoryProblem = (message: string): HealthProblem => ({ role: 'repository', message, expires: null, secondsLeft: null });
@@ -179,18 +204,19 @@ export async function newestRootVersion(store: ObjectStore): Promise<number> {
 // Expiry of a bin version by its R2 key: immutable, so an entry is never wrong.
 const binExpiries = new Lru<string>(4 * MAX_BINS_READ);
 
-async function binExpiry(store: ObjectStore, key: string): Promise<string> {
+async function binExpiry(store: ObjectStore, key: string, heldOnly: boolean): Promise<string | null> {
   const hit = binExpiries.get(key);
   if (hit) return hit;
   const object = await store.get(key);
-  // The snapshot names it, so it must exist.
+  // The snapshot names it, so an origin must hold it; a mirror fetches bins on demand.
+  if (!object && heldOnly) return null;
   if (!object) throw new RepositoryBrokenError(`repository is missing ${key}`);
   const expires = parseMetadata('targets', object.bytes).signed.expires;
   binExpiries.set(key, expires);
   return expires;
 }
 
-async function binsStatus(store: ObjectStore, view: SnapshotView, writer: Promise<WriterStatus | null>, now: number): Promise<BinsStatus> {
+async function binsStatus(store: ObjectStore, view: SnapshotView, writer: Promise<WriterStatus | null>, now: number, heldOnly: boolean): Promise<BinsStatus> {
   const roles: SuccinctRoles = view.succinctRoles;
   const count = binCount(roles);
   const common = {
@@ -201,18 +227,21 @@ async function binsStatus(store: ObjectStore, view: SnapshotView, writer: Promis
     threshold: roles.threshold,
   };
   if (count <= MAX_BINS_READ) {
-    const all = await Promise.all(
+    const read = await Promise.all(
       [...binNames(roles)].map(async (name) => {
         const version = binVersion(view, name);
-        return { name, version, expires: await binExpiry(store, metadataKey(name, version)) };
+        const expires = await binExpiry(store, metadataKey(name, version), heldOnly);
+        return expires === null ? null : { name, version, expires };
       }),
     );
+    const all = read.filter((bin) => bin !== null);
+    if (all.length === 0) return { ...common, firstExpiry: null, expirySource: 'none', expiryKnown: 0 };
     const first = all.reduce((a, b) => (expiresAt(b) < expiresAt(a) ? b : a));
     return {
       ...common,
       firstExpiry: { ...first, secondsLeft: secondsUntil(first.expires, now) },
       expirySource: 'storage',
-      expiryKnown: count,
+      expiryKnown: all.length,
     };
   }
   const index = (await writer)?.bins;

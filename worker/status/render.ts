@@ -8,6 +8,7 @@ import type { CommitRecord, CronRecord } from '../commit/status.ts';
 import { formatDuration, shortKeyId, timeLeft } from './format.ts';
 import { ROLE_ORDER, type BinsStatus, type RepositoryStatus, type RoleStatus } from './report.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
+import { mirrorSection } from './mirror-section.ts';
 
 const STYLE = `
 :root { color-scheme: light; --ok: #0a6b2d; --ok-bg: #e3f4e8; --bad: #a4161a; --bad-bg: #fde5e4;
@@ -53,14 +54,14 @@ export function renderStatusPage(status: RepositoryStatus): string {
 </head>
 <body>
 <main>
-<h1>tuf-edge repository status</h1>
+<h1>tuf-edge ${status.mirror ? 'mirror' : 'repository'} status</h1>
 ${banner(status)}
 ${status.roles && status.bins ? roleTable(status.roles, status.bins, status.health.marginSeconds) : ''}
 ${facts(status)}
-<h2>Latest commits</h2>
+${status.mirror ? mirrorSection(status.mirror, status.writer.available) : html`<h2>Latest commits</h2>
 ${commitTable(status)}
 <h2>Last cron run</h2>
-${cronTable(status)}
+${cronTable(status)}`}
 <footer>
 Generated ${status.generatedAt} · health margin ${formatDuration(status.health.marginSeconds)} ·
 <a href="/api/status">/api/status</a> · <a href="/healthz">/healthz</a> ·
@@ -137,7 +138,8 @@ ${binsRow(bins, marginSeconds)}
 
 function facts(status: RepositoryStatus): SafeHtml {
   const count = (n: number | null) => (n === null ? '?' : n.toLocaleString('en-US'));
-  const items: [string, string | number][] = [
+  // A mirror publishes nothing: its writer counts no projects or files.
+  const items: [string, string | number][] = status.mirror ? [] : [
     ['projects', count(status.projects)],
     ['files', count(status.files)],
   ];

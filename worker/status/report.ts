@@ -5,6 +5,7 @@
 
 import type { TopLevelRole } from '../../shared/index.ts';
 import type { CommitRecord, CronRecord } from '../commit/status.ts';
+import type { MirrorRecord } from '../mirror/record.ts';
 
 /** Display and health order: trust anchor first, then down the chain. */
 export const ROLE_ORDER = ['root', 'targets', 'snapshot', 'timestamp'] as const satisfies readonly TopLevelRole[];
@@ -80,4 +81,6 @@ export interface RepositoryStatus {
   readonly recentCommits: readonly CommitRecord[];
   readonly lastCron: CronRecord | null;
   readonly writer: { readonly available: boolean };
+  /** On a read-only mirror: its upstream and its refreshes (the record is null before the first run or without the writer). Null on an origin. */
+  readonly mirror: { readonly upstream: string; readonly record: MirrorRecord | null } | null;
 }

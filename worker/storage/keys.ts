@@ -24,6 +24,18 @@ export { HEAD_KEY };
  */
 const ROLE = /^(?:root|snapshot|targets|[a-z][a-z0-9_]{0,31}-[0-9a-f]{1,8})$/;
 
+/**
+ * Roles a mirror may hold: whatever names an upstream's delegations use
+ * (PEP 458's `bins`, tuf-on-ci's own names), as long as the name is one
+ * safe key segment (no `.`, `/` or `%`); still never `timestamp`.
+ */
+const ANY_ROLE = /^(?!timestamp$)[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** `anyRole`: the mirror's wider role names (ANY_ROLE) instead of the origin's own. */
+export interface RoleNames {
+  readonly anyRole?: boolean;
+}
+
 /** Versions are positive decimal integers, no leading zeros, at most 2^53. */
 const VERSION = /^[1-9][0-9]{0,15}$/;
 const MAX_VERSION = 2n ** 53n;
@@ -37,8 +49,8 @@ const HASHED_NAME = /^[0-9a-f]{64}\.[A-Za-z0-9_+!-][A-Za-z0-9._+!-]*$/;
 const MAX_SEGMENTS = 8;
 const MAX_TARGET_PATH = 1024;
 
-export function isMetadataRole(role: string): boolean {
-  return ROLE.test(role);
+export function isMetadataRole(role: string, { anyRole = false }: RoleNames = {}): boolean {
+  return (anyRole ? ANY_ROLE : ROLE).test(role);
 }
 
 /** True for a decimal version string in [1, 2^53] written without leading zeros. */
@@ -56,11 +68,11 @@ export interface VersionedMetadataName {
  * The version is checked as a string before conversion, so `01` or a number
  * past 2^53 (which would round to a neighbour) never becomes a key.
  */
-export function parseVersionedMetadataName(name: string): VersionedMetadataName | null {
+export function parseVersionedMetadataName(name: string, names: RoleNames = {}): VersionedMetadataName | null {
   const match = VERSIONED_FILE.exec(name);
   if (!match) return null;
   const [, version = '', role = ''] = match;
-  if (!isVersionString(version) || !isMetadataRole(role)) return null;
+  if (!isVersionString(version) || !isMetadataRole(role, names)) return null;
   return { version: Number(version), role };
 }
 
@@ -68,11 +80,11 @@ export function parseVersionedMetadataName(name: string): VersionedMetadataName 
  * Key of one immutable metadata version.
  * @throws RangeError if the version is not an integer in [1, 2^53] or the role is not strict.
  */
-export function versionedMetadataKey({ version, role }: VersionedMetadataName): string {
+export function versionedMetadataKey({ version, role }: VersionedMetadataName, names: RoleNames = {}): string {
   if (!Number.isInteger(version) || version < 1 || version > 2 ** 53) {
     throw new RangeError(`invalid metadata version: ${version}`);
   }
-  if (!isMetadataRole(role)) throw new RangeError(`invalid metadata role: ${JSON.stringify(role)}`);
+  if (!isMetadataRole(role, names)) throw new RangeError(`invalid metadata role: ${JSON.stringify(role)}`);
   return metadataKey(role, version);
 }
 
