@@ -125,6 +125,8 @@ describe('tuf-edge import into an edge in workerd', () => {
       expect(listed.map((f) => [f.hashes.sha256, f['upload-time']]), spec.dist.filename).toEqual([[spec.dist.sha256, spec.uploadTime]]);
     }
     expect((await filesOn(edge.worker.url, 'up-corrupt')).map((f) => f.filename)).toEqual(['up_corrupt-1.1-py3-none-any.whl']);
+    // Exactly the selected files: nothing more on the edge's pages.
+    expect((await Promise.all(projects().map((p) => filesOn(edge.worker.url, p)))).flat().length).toBe(expectedFiles().length);
 
     // The third run in process (the CLI's start-up is a second): it reads both indexes and publishes nothing.
     const third = await runImport(importOptions(projects()), httpEdge(edge.worker.url, importToken));
