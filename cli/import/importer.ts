@@ -12,7 +12,7 @@ import { fromUtf8, InvalidDistributionError, normalizeProjectName, parseCoreMeta
 import { CommitBatcher } from './batcher.ts';
 import { downloadChecked, DownloadRefusedError, MAX_METADATA_BYTES } from './download.ts';
 import type { Edge } from './edge-client.ts';
-import { HttpError } from './http.ts';
+import { fetchWithRetry, HttpError } from './http.ts';
 import { dependencyNames } from './requirements.ts';
 import { projectFilter, selectFiles, type Selected, type Selection } from './select.ts';
 import { readUpstreamProject, type UpstreamFile } from './upstream-page.ts';
@@ -84,6 +84,18 @@ function uploadTimeOf(file: UpstreamFile, now: number): string {
   return new Date(Number.isNaN(parsed) ? now : parsed).toISOString();
 }
 
+/** A file's size from a HEAD request (for --dry-run when upstream does not say it); undefined if the server does not tell. */
+async function sizeByHead(url: string): Promise<number | undefined> {
+  try {
+    const response = await fetchWithRetry(url, { method: 'HEAD' });
+    const length = Number(response.headers.get('Content-Length') ?? NaN);
+    return response.ok && Number.isSafeInteger(length) ? length : undefined;
+  } catch (error) {
+    if (error instanceof HttpError) return undefined;
+    throw error;
+  }
+}
+
 /** Metadata that does not check out gives no dependencies (the file itself is still checked and published). */
 function refusedAsNull(error: unknown): null {
   if (error instanceof DownloadRefusedError) return null;
@@ -129,7 +141,7 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
   };
 
   async function importProject(project: string): Promise<void> {
-    const [upstream, onEdge] = await Promise.all([readUpstreamProject(options.from, project), options.dryRun ? null : edge.files(project)]);
+    const [upstream, onEdge] = await Promise.all([readUpstreamProject(options.from, project), edge.files(project)]);
     if (upstream === null) {
       summary.failures.push({ project, message: `not found on ${options.from}` });
       return;
@@ -138,7 +150,7 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
     summary.filteredOut += skipped.length;
     summary.selected += selected.length;
     events.filesQueued?.(selected.length, selected.reduce((n, s) => n + (s.file.size ?? 0), 0));
-    const deps = await Promise.all(selected.map((s) => transfers(() => importFile(project, s, onEdge ?? new Map()))));
+    const deps = await Promise.all(selected.map((s) => transfers(() => importFile(project, s, onEdge))));
     if (options.withDeps) for (const name of new Set(deps.flat())) enqueue(name, false);
     events.projectDone?.(project);
   }
@@ -182,13 +194,16 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
   async function decide(project: string, { file }: Selected, onEdge: Map<string, UpstreamFile>): Promise<Decision> {
     const there = onEdge.get(file.filename);
     const upstreamSha = file.hashes.sha256;
-    if (options.dryRun) {
-      summary.wouldImport.push({ project, filename: file.filename, ...(file.size !== undefined && { size: file.size }) });
-      const text = file.coreMetadata?.sha256 ? await metadataText(`${file.url}.metadata`, file.coreMetadata) : null;
-      return { outcome: settled('dry-run', file.size !== undefined ? `${file.size} bytes` : 'size unknown'), deps: text ? dependencyNames(requiresDistOf(text)) : [] };
-    }
     if (there && upstreamSha && there.hashes.sha256 !== upstreamSha) {
       return { outcome: settled('conflict', `on the edge with other contents (sha256 ${there.hashes.sha256}, upstream ${upstreamSha}); not overwritten`), deps: [] };
+    }
+    if (options.dryRun) {
+      // What a real run would publish: nothing for a file the edge has (an unhashed one counts as there).
+      if (there) return presentFile(project, file, there);
+      const size = file.size ?? (await sizeByHead(file.url));
+      summary.wouldImport.push({ project, filename: file.filename, ...(size !== undefined && { size }) });
+      const text = file.coreMetadata?.sha256 ? await metadataText(`${file.url}.metadata`, file.coreMetadata) : null;
+      return { outcome: settled('dry-run', size !== undefined ? `${size} bytes` : 'size unknown'), deps: text ? dependencyNames(requiresDistOf(text)) : [] };
     }
     if (there && upstreamSha) return presentFile(project, file, there);
 
@@ -227,7 +242,7 @@ export async function runImport(options: ImportOptions, edge: Edge, events: Impo
   async function presentFile(project: string, file: UpstreamFile, there: UpstreamFile): Promise<Decision> {
     const text = options.withDeps ? await edge.metadata(there).catch(refusedAsNull) : null;
     const deps = text ? dependencyNames(requiresDistOf(text)) : [];
-    if (there.yanked === file.yanked) return { outcome: settled('present'), deps };
+    if (there.yanked === file.yanked || options.dryRun) return { outcome: settled('present', there.yanked === file.yanked ? '' : 'its yank state would be synced'), deps };
     // Only the yank state changes: the record names the stored file, and the writer keeps everything else.
     const synced = batcher.add({ project, filename: file.filename, sha256: there.hashes.sha256!, size: there.size ?? 0, uploadTime: there.uploadTime ?? uploadTimeOf(file, now()), yanked: file.yanked });
     const what = file.yanked === false ? 'unyanked' : `yanked${file.yanked ? ` (${file.yanked})` : ''}`;

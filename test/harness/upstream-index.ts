@@ -148,8 +148,8 @@ export async function startUpstreamIndex(options: { projects?: UpstreamProject[]
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(`${req.method} ${path}`);
     const send = (status: number, type: string, body: string | Uint8Array, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'Content-Type': type, ...headers });
-      res.end(body);
+      res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...headers });
+      res.end(req.method === 'HEAD' ? undefined : body);
     };
     let m: RegExpExecArray | null;
     if ((m = /^\/redirect(\/files\/.*)$/.exec(path))) return send(302, 'text/plain', '', { Location: m[1]! });

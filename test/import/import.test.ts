@@ -103,10 +103,11 @@ describe('tuf-edge import from a local upstream', () => {
   it('--dry-run lists what would be imported and its size, and publishes nothing', async () => {
     upstream.setProject({ name: 'up-new', files: [{ dist: makeWheel('up-new', '1.0') }, { dist: makeWheel('up-new', '2.0a1') }] });
     const commits = target.commits();
-    const s = await runImport(options({ projects: ['up-new'], dryRun: true, selection: { prereleases: false } }), target.edge);
+    const s = await runImport(options({ projects: ['up-new', 'up-sdist'], dryRun: true, selection: { prereleases: false } }), target.edge);
+    // up-sdist is on the edge already: not listed.
     expect(s.wouldImport).toEqual([{ project: 'up-new', filename: 'up_new-1.0-py3-none-any.whl', size: makeWheel('up-new', '1.0').bytes.length }]);
-    expect(s.filteredOut).toBe(1);
-    expect(summaryText(s, true)).toMatch(/^would import up-new up_new-1\.0-py3-none-any\.whl \([\d.]+ (?:kB|B)\)\ndry run: 1 files, [\d.]+ (?:kB|B), from 1 projects; nothing was published$/);
+    expect([s.filteredOut, s.present]).toEqual([1, 1]);
+    expect(summaryText(s, true)).toMatch(/^would import up-new up_new-1\.0-py3-none-any\.whl \([\d.]+ (?:kB|B)\)\ndry run: 1 files, [\d.]+ (?:kB|B), from 2 projects; nothing was published$/);
     expect([target.commits(), (await target.files('up-new')).length]).toEqual([commits, 0]);
   });
 });
@@ -130,6 +131,9 @@ describe('tuf-edge import --with-deps from a static HTML tree', () => {
       const py = upstream.projects.find((p) => p.name === 'up-app')!;
       expect((await second.files('up-app')).map((f) => f.hashes.sha256).sort()).toEqual(py.files.map((f) => f.dist.sha256).sort());
       expect(html.requests.filter((r) => r.startsWith('GET /redirect/files/')).length).toBeGreaterThan(0);
+      // A dry run against HTML (no sizes on the page) asks the file's size with HEAD.
+      const dry = await runImport(options({ from: html.url, projects: ['up-sdist'], dryRun: true }), second.edge);
+      expect(dry.wouldImport).toEqual([{ project: 'up-sdist', filename: 'up_sdist-0.1.tar.gz', size: 512 }]);
       expect(html.requests.filter((r) => r.startsWith('GET /files/')).length).toBeGreaterThan(6);
     } finally {
       await html.close();
