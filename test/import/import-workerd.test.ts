@@ -23,7 +23,6 @@ import { metadataTargetPath, fileTargetPath, sha256Hex } from '../../shared/inde
 import { startPublishingWorker, type PublishingWorker } from '../harness/publishing.ts';
 import { createVenv, toolEnv, type Venv } from '../harness/pypa.ts';
 import { bucketStore, tufJsClientDirs } from '../harness/repository.ts';
-import { memoryEdge } from '../harness/memory-edge.ts';
 import { startUpstreamIndex, type UpstreamIndex } from '../harness/upstream-index.ts';
 import { basicAuth, makeWheel } from '../harness/uploads.ts';
 
@@ -32,6 +31,7 @@ const JSON_ACCEPT = { Accept: 'application/vnd.pypi.simple.v1+json' };
 
 let upstream: UpstreamIndex;
 let edge: PublishingWorker;
+let second: PublishingWorker;
 let importToken: string;
 let venv: Venv;
 let work: string;
@@ -39,12 +39,12 @@ let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tuf-edge-import-'));
   const venvReady = createVenv(join(work, 'venv'), { borrowPip: true });
-  [upstream, edge] = await Promise.all([startUpstreamIndex(), startPublishingWorker({ bitLength: 4 })]);
+  [upstream, edge, second] = await Promise.all([startUpstreamIndex(), startPublishingWorker({ bitLength: 4 }), startPublishingWorker({ bitLength: 4 })]);
   importToken = await createToken(bucketStore(edge.worker.bucket), [], Date.now(), ['import']);
   venv = await venvReady;
 }, 120_000);
 afterAll(async () => {
-  await Promise.all([upstream?.close(), edge?.dispose()]);
+  await Promise.all([upstream?.close(), edge?.dispose(), second?.dispose()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -166,19 +166,16 @@ describe('tuf-edge import into an edge in workerd', () => {
     }
   });
 
-  it('imports from one tuf-edge into another: the second edge lists what the first signed', async () => {
-    // The second edge is the import path and writer in process (test/harness/memory-edge.ts): the
-    // cases above prove that path in workerd; here the upstream is the interesting side.
-    const second = await memoryEdge();
-    const s = await runImport({ ...importOptions(['up-app'], true), from: `${edge.worker.url}/simple/` }, second.edge);
+  it('imports from one tuf-edge into another: the second edge serves what the first signed', async () => {
+    const token = await createToken(bucketStore(second.worker.bucket), [], Date.now(), ['import']);
+    const s = await runImport({ ...importOptions(['up-app'], true), from: `${edge.worker.url}/simple/` }, httpEdge(second.worker.url, token));
     expect(s.failures).toEqual([]);
     expect([...s.projects].sort()).toEqual(['up-app', 'up-dep', 'up-leaf', 'up-win']);
     for (const project of s.projects) {
       // Same files and fields; the order is the order each edge committed them in.
-      const theirs = (await filesOn(edge.worker.url, project)).map((f) => [f.filename, f.hashes.sha256, f.yanked, f['upload-time'], f['core-metadata'], f['requires-python']]);
-      const ours = (await second.files(project)).map((f) => [f.filename, f.hashes.sha256, f.yanked, f.uploadTime, f.coreMetadata ?? false, f.requiresPython]);
-      const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
-      expect(ours.sort(byName), project).toEqual(theirs.sort(byName));
+      const fields = async (url: string) =>
+        (await filesOn(url, project)).map((f) => [f.filename, f.hashes.sha256, f.yanked, f['upload-time'], f['core-metadata'], f['requires-python']]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      expect(await fields(second.worker.url), project).toEqual(await fields(edge.worker.url));
     }
     expect(s.commits).toBe(1);
   });
