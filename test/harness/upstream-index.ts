@@ -40,6 +40,8 @@ export interface UpstreamIndex {
   readonly projects: readonly UpstreamProject[];
   /** Requests served, by path (`GET /files/...`). */
   readonly requests: string[];
+  /** The most file requests that were being answered at once. */
+  maxFilesInFlight(): number;
   /** Make the next `n` requests for files answer 503 (the importer must retry). */
   failNextFiles(n: number): void;
   /** Replace a project's files (a later sync: new releases, yanks). */
@@ -139,11 +141,15 @@ function render(project: UpstreamProject, origin: string): Rendered {
  * Serves `projects` (default: the dozen above) on 127.0.0.1. `htmlOnly`:
  * a static tree that answers HTML whatever the Accept header asks for.
  */
-export async function startUpstreamIndex(options: { projects?: UpstreamProject[]; htmlOnly?: boolean } = {}): Promise<UpstreamIndex> {
+export async function startUpstreamIndex(
+  options: { projects?: UpstreamProject[]; htmlOnly?: boolean; fileDelayMs?: number } = {},
+): Promise<UpstreamIndex> {
   const projects = new Map((options.projects ?? defaultUpstreamProjects()).map((p) => [normalizeProjectName(p.name), p]));
   const requests: string[] = [];
   let failing = 0;
   let origin = '';
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(`${req.method} ${path}`);
@@ -160,7 +166,13 @@ export async function startUpstreamIndex(options: { projects?: UpstreamProject[]
       }
       const file = projects.get(m[1]!)?.files.find((f) => f.dist.filename === m![2]);
       if (!file || (m[3] && !file.metadata)) return send(404, 'text/plain', 'not found');
-      return send(200, 'application/octet-stream', m[3] ? metadataOf(file.dist) : file.dist.bytes);
+      const body = m[3] ? metadataOf(file.dist) : file.dist.bytes;
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        send(200, 'application/octet-stream', body);
+      }, options.fileDelayMs ?? 0);
+      return;
     }
     if (path === '/simple/') {
       const links = [...projects.keys()].map((n) => `<a href="${n}/">${n}</a>`).join('\n');
@@ -185,6 +197,7 @@ export async function startUpstreamIndex(options: { projects?: UpstreamProject[]
       return [...projects.values()];
     },
     requests,
+    maxFilesInFlight: () => maxInFlight,
     failNextFiles: (n) => void (failing = n),
     setProject: (p) => void projects.set(normalizeProjectName(p.name), p),
     close: () => listener.close(),

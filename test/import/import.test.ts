@@ -140,3 +140,20 @@ describe('tuf-edge import --with-deps from a static HTML tree', () => {
     }
   });
 });
+
+describe('tuf-edge import: bounds and filters', () => {
+  it('never has more than --concurrency files in flight upstream, and --block keeps a dependency out of the closure', async () => {
+    const [slow, third] = await Promise.all([startUpstreamIndex({ fileDelayMs: 20 }), memoryEdge()]);
+    try {
+      const s = await runImport(options({ from: slow.url, projects: ['up-app', 'up-many'], withDeps: true, block: ['up-win', 'up-l*'], concurrency: 2 }), third.edge);
+      expect([...s.projects].sort()).toEqual(['up-app', 'up-dep', 'up-many']);
+      expect([s.imported, s.failures]).toEqual([9, []]);
+      expect(slow.maxFilesInFlight()).toBe(2);
+      // Named explicitly but blocked: a failure, so the exit code says not everything asked for is there.
+      const blocked = await runImport(options({ from: slow.url, projects: ['up-win'], block: ['up-win'] }), third.edge);
+      expect(blocked.failures).toEqual([{ project: 'up-win', message: 'excluded by --allow/--block' }]);
+    } finally {
+      await slow.close();
+    }
+  });
+});
