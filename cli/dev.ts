@@ -26,6 +26,8 @@ export const CLIENT_FILE = '.tuf-edge/client.json';
 export const TRUSTED_ROOT_FILE = '.tuf-edge/root.json';
 /** A demo upload token for every project (git-ignored, mode 0600). */
 export const TOKEN_FILE = '.tuf-edge/upload-token';
+/** The demo token uploads (twine, yank) and imports (`tuf-edge import`). */
+const DEMO_TOKEN_PERMISSIONS = ['upload', 'import'] as const;
 
 async function ensureKeys(dir: string): Promise<void> {
   if ((await listKeys(dir, 'root')).length === 0) {
@@ -37,14 +39,16 @@ async function ensureKeys(dir: string): Promise<void> {
 }
 
 /**
- * Keeps TOKEN_FILE's token if the edge still accepts it, else mints a new one
- * (the file was missing, or its record went with the edge's state).
+ * Keeps TOKEN_FILE's token if the edge still accepts it for uploads and
+ * imports, else mints a new one (the file was missing, its record went with
+ * the edge's state, or it predates the import permission).
  */
 async function ensureUploadToken(store: ObjectStore): Promise<void> {
   const kept = existsSync(TOKEN_FILE) ? (await readFile(TOKEN_FILE, 'utf8')).trim() : null;
-  if (kept !== null && (await tokenIsLive(store, kept))) return;
-  await writeFile(TOKEN_FILE, (await createToken(store, [])) + '\n', { mode: 0o600 });
-  if (kept !== null) console.log(`the token in ${TOKEN_FILE} is unknown to the local edge (its state was removed): minted a new one`);
+  if (kept !== null && (await tokenIsLive(store, kept, DEMO_TOKEN_PERMISSIONS))) return;
+  const why = kept === null ? null : (await tokenIsLive(store, kept)) ? 'may not import' : 'is unknown to the local edge (its state was removed)';
+  await writeFile(TOKEN_FILE, (await createToken(store, [], Date.now(), DEMO_TOKEN_PERMISSIONS)) + '\n', { mode: 0o600 });
+  if (why !== null) console.log(`the token in ${TOKEN_FILE} ${why}: minted a new one`);
 }
 
 /**

@@ -7,6 +7,7 @@ import { DEFAULT_EXPIRY, UsageError, toHex, type ExpiryPolicy } from '../shared/
 import { initRepository } from './ceremony.ts';
 import { dev } from './dev.ts';
 import { devMirror } from './dev-mirror.ts';
+import { IMPORT_DEFAULTS, importCommand, parseSize, type ImportCommandOptions } from './import/command.ts';
 import { DEFAULT_KEYS_DIR, generateKeys, listKeys, type KeyRole } from './keys.ts';
 import { PROXY_COMMAND_DEFAULTS, proxyCommand } from './proxy/command.ts';
 import { folderStore, localEdgeStore } from './store.ts';
@@ -92,18 +93,19 @@ program
     }
   });
 
-const token = program.command('token').description('upload tokens for twine (user __token__)');
+const token = program.command('token').description('upload tokens for twine (user __token__) and for `tuf-edge import`');
 token
   .command('create')
-  .description('mint an upload token; only its hash is stored')
+  .description('mint a token; only its hash is stored')
   .option('--project <name...>', 'limit the token to these projects (default: every project)')
+  .option('--permission <what...>', 'upload (twine, yank) and/or import (tuf-edge import)', ['upload'])
   .option('--out <dir>', 'store the hash into this folder (laid out like the R2 bucket)')
   .option('--local', "store the hash in the local edge's R2 (default)")
-  .action(async (o: { project?: string[]; out?: string; local?: boolean }) => {
+  .action(async (o: { project?: string[]; permission: string[]; out?: string; local?: boolean }) => {
     if (o.out && o.local) throw new UsageError('give at most one of --out DIR and --local');
     const store = o.out ? folderStore(o.out) : await localEdgeStore();
     try {
-      console.log(await createToken(store, o.project ?? []));
+      console.log(await createToken(store, o.project ?? [], Date.now(), o.permission));
     } finally {
       await store.close();
     }
@@ -145,6 +147,32 @@ program
   .option('--cache-dir <dir>', 'trusted metadata and verified files', PROXY_COMMAND_DEFAULTS.cacheDir)
   .option('--refresh-interval <seconds>', 'refresh the TUF metadata at most this often (0: every request)', int(0, 86_400), PROXY_COMMAND_DEFAULTS.refreshInterval)
   .action(async (o: { config: string; host: string; port: number; cacheDir: string; refreshInterval: number }) => proxyCommand(o));
+
+program
+  .command('import')
+  .description('copy projects from any PEP 503/691 index into the edge, checked against upstream hashes and signed')
+  .requiredOption('--from <url>', 'the upstream simple index, e.g. https://pypi.org/simple/')
+  .option('--project <name...>', 'projects to import')
+  .option('--requirements <file...>', 'import the projects a requirements file names')
+  .option('--with-deps', 'follow Requires-Dist of what is imported, transitively (under any marker or extra)')
+  .option('--allow <glob...>', 'only projects matching one of these (normalised names)')
+  .option('--block <glob...>', 'never projects matching one of these')
+  .option('--no-prereleases', 'leave out pre-releases and development releases')
+  .option('--latest <n>', 'only the newest N releases of each project', int(1, 100_000))
+  .option('--python-tag <tag...>', 'only wheels with one of these python tags (py3, cp311, ...); sdists always')
+  .option('--platform <glob...>', 'only wheels with a platform tag matching one of these (any, manylinux*_x86_64, ...)')
+  .option('--max-file-size <size>', 'leave out larger files (bytes, or 50MB, 300k)', parseSize)
+  .option('--to <url>', 'the edge', IMPORT_DEFAULTS.to)
+  .option('--token <token>', 'a token with the import permission (or TUF_EDGE_TOKEN; default: .tuf-edge/upload-token)')
+  .option('--concurrency <n>', 'downloads and uploads at a time', int(1, 256), IMPORT_DEFAULTS.concurrency)
+  .option('--batch-size <n>', 'files per commit (one snapshot each)', int(1, 1000), IMPORT_DEFAULTS.batchSize)
+  .option('--dry-run', 'list what would be imported and its size; publish nothing')
+  .option('--json', 'print the summary as JSON')
+  // Misuse exits 2, as the README documents: 1 means something selected is not on the edge.
+  .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
+  .action(async (o: ImportCommandOptions) => {
+    process.exitCode = await importCommand(o);
+  });
 
 program
   .command('verify')

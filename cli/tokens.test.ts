@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseToken, tokenKey, utf8 } from '../shared/index.ts';
+import { fromUtf8, parseToken, tokenAllows, tokenKey, utf8, type TokenRecord } from '../shared/index.ts';
 import { folderStore } from './folder-store.ts';
 import { createToken, tokenIsLive } from './tokens.ts';
 
@@ -37,5 +37,35 @@ describe('tokenIsLive', () => {
     const store = await freshStore();
     await store.put(tokenKey('0123456789abcdef'), utf8('{}'));
     for (const text of ['', 'pypi-AgEIcHlwaS5vcmc', 'tufedge_0123456789abcdef_short']) expect(await tokenIsLive(store, text)).toBe(false);
+  });
+});
+
+describe('permissions', () => {
+  const recordOf = async (store: Awaited<ReturnType<typeof freshStore>>, token: string) =>
+    JSON.parse(fromUtf8((await store.get(tokenKey(parseToken(token)!.id)))!.bytes)) as TokenRecord;
+
+  it('a token uploads by default and imports only when minted to; an import token can not upload', async () => {
+    const store = await freshStore();
+    const uploader = await recordOf(store, await createToken(store, []));
+    const importer = await recordOf(store, await createToken(store, ['Demo_Pkg'], Date.now(), ['import']));
+    expect([tokenAllows(uploader, 'x'), tokenAllows(uploader, 'x', 'import')]).toEqual([true, false]);
+    expect([tokenAllows(importer, 'demo-pkg', 'import'), tokenAllows(importer, 'demo-pkg'), tokenAllows(importer, 'other', 'import')]).toEqual([true, false, false]);
+  });
+
+  it('a record from before permissions may upload only; a malformed permissions field permits nothing', () => {
+    const old = { projects: null };
+    expect([tokenAllows(old, 'x'), tokenAllows(old, 'x', 'import')]).toEqual([true, false]);
+    const malformed = { projects: null, permissions: 'upload import' as unknown as TokenRecord['permissions'] };
+    expect([tokenAllows(malformed, 'x'), tokenAllows(malformed, 'x', 'import')]).toEqual([false, false]);
+  });
+
+  it('refuses unknown or no permissions; tokenIsLive checks the ones asked for', async () => {
+    const store = await freshStore();
+    await expect(createToken(store, [], Date.now(), ['admin'])).rejects.toThrow(/not a permission: admin/);
+    await expect(createToken(store, [], Date.now(), [])).rejects.toThrow(/at least one permission/);
+    const uploader = await createToken(store, []);
+    const both = await createToken(store, [], Date.now(), ['upload', 'import']);
+    expect(await tokenIsLive(store, uploader, ['upload', 'import'])).toBe(false);
+    expect(await tokenIsLive(store, both, ['upload', 'import'])).toBe(true);
   });
 });

@@ -15,8 +15,18 @@ export interface TokenRecord {
   readonly sha256: string;
   /** Normalised project names it may upload to; null for every project. */
   readonly projects: readonly string[] | null;
+  /**
+   * What it may do; absent in records minted before permissions existed,
+   * which may upload only. `import` (publishing files taken from another
+   * index, with their upstream upload times and yanks) is separate, so an
+   * uploader's token can not back-date files or yank by mirroring.
+   */
+  readonly permissions?: readonly TokenPermission[];
   readonly created: string;
 }
+
+export type TokenPermission = 'upload' | 'import';
+export const TOKEN_PERMISSIONS: readonly TokenPermission[] = ['upload', 'import'];
 
 const base64url = (bytes: Uint8Array): string =>
   btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -26,12 +36,16 @@ export function tokenKey(id: string): string {
 }
 
 /** A new token and the record to store for it. */
-export function mintToken(projects: readonly string[] | null, now: number): { token: string; record: TokenRecord } {
+export function mintToken(
+  projects: readonly string[] | null,
+  now: number,
+  permissions: readonly TokenPermission[] = ['upload'],
+): { token: string; record: TokenRecord } {
   const id = toHex(crypto.getRandomValues(new Uint8Array(8)));
   const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
   return {
     token: `tufedge_${id}_${secret}`,
-    record: { id, sha256: sha256Hex(utf8(secret)), projects, created: new Date(now).toISOString() },
+    record: { id, sha256: sha256Hex(utf8(secret)), projects, permissions: [...new Set(permissions)], created: new Date(now).toISOString() },
   };
 }
 
@@ -62,6 +76,9 @@ export async function recordForToken(
   return parsed && record && secretMatches(record, parsed.secret) ? record : null;
 }
 
-export function tokenAllows(record: Pick<TokenRecord, 'projects'>, project: string): boolean {
-  return record.projects === null || record.projects.includes(project);
+/** Whether the token may do `permission` (default: upload and yank) to this normalised project. */
+export function tokenAllows(record: Pick<TokenRecord, 'projects' | 'permissions'>, project: string, permission: TokenPermission = 'upload'): boolean {
+  // A stored record is JSON: anything but an array permits nothing (a string's `includes` would match substrings).
+  const permits: readonly unknown[] = record.permissions === undefined ? ['upload'] : Array.isArray(record.permissions) ? record.permissions : [];
+  return permits.includes(permission) && (record.projects === null || record.projects.includes(project));
 }

@@ -7,6 +7,7 @@ import type { AppEnv } from './env.ts';
 import { methodNotAllowed, onError, onNotFound } from './http/errors.ts';
 import { edgeMode } from './mode.ts';
 import { allowMethods } from './http/allow-methods.ts';
+import { imports } from './routes/import.ts';
 import { upload } from './routes/legacy.ts';
 import { manage } from './routes/manage.ts';
 import { metadata } from './routes/metadata.ts';
@@ -50,6 +51,8 @@ app.on(['GET', 'HEAD'], '/simple/', simpleIndex);
 app.get('/simple', (c) => c.redirect('/simple/', 301));
 app.route('/simple', simple);
 app.route('/packages', packages);
+// Before the /api mount: its POST-only guard would answer the import's PUTs with 405.
+app.route('/api/import', imports);
 app.route('/api', manage);
 // twine aborts on a redirect, so both spellings answer directly.
 for (const path of ['/legacy', '/legacy/']) {

@@ -72,7 +72,7 @@ export interface VerifyOptions {
   readonly progress?: (label: string, total: number) => Progress;
 }
 
-const NO_PROGRESS: Progress = { tick() {}, done() {} };
+const NO_PROGRESS: Progress = { tick() {}, grow() {}, done() {} };
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** One problem line for a failure of the client's checks or of a download. Anything else is a bug and is thrown. */

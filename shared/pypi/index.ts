@@ -5,7 +5,7 @@
 
 export { clipValue, InvalidDistributionError, quoteValue } from './errors.ts';
 export { normalizeProjectName, isValidProjectName, isNormalizedProjectName } from './names.ts';
-export { isValidVersion, compareVersions, normalizeVersion, sameVersion } from './version.ts';
+export { isValidVersion, isPrerelease, compareVersions, normalizeVersion, sameVersion } from './version.ts';
 export { releaseConflict, type ReleaseVerdict, type ReleaseFile } from './release-rules.ts';
 export { parseDistributionFilename, projectOfFilename, type DistributionFilename } from './filenames.ts';
 export {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidDistributionError } from './errors.ts';
-import { compareVersions, isValidVersion, normalizeVersion } from './version.ts';
+import { compareVersions, isPrerelease, isValidVersion, normalizeVersion } from './version.ts';
 
 describe('isValidVersion', () => {
   it.each([
@@ -183,5 +183,15 @@ describe('properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('isPrerelease', () => {
+  it('is true for pre-releases and development releases, false for finals and post-releases', () => {
+    const pre = ['1.0a1', '1.0b2', '1.0rc1', '1.0.dev3', '1.0.post1.dev1', '2.0-PREVIEW'];
+    const final = ['1.0', '1.0.post1', '1!2.0', '1.0+local.1'];
+    expect(pre.map(isPrerelease)).toEqual(pre.map(() => true));
+    expect(final.map(isPrerelease)).toEqual(final.map(() => false));
+    expect(() => isPrerelease('not a version')).toThrow(InvalidDistributionError);
   });
 });

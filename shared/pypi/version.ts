@@ -96,6 +96,17 @@ export function isValidVersion(v: string): boolean {
 }
 
 /**
+ * Whether `v` is a pre-release (PEP 440: a pre-release or development
+ * release segment), what pip skips unless asked.
+ *
+ * @throws {InvalidDistributionError} when `v` is not a PEP 440 version.
+ */
+export function isPrerelease(v: string): boolean {
+  const p = parseOrThrow(v);
+  return p.pre !== undefined || p.dev !== undefined;
+}
+
+/**
  * The canonical spelling of a version: '1.0.0-RC1' -> '1.0.0rc1',
  * 'v1.0-1' -> '1.0.post1', '1!2.0.DEV' -> '1!2.0.dev0', '1.0+Ubuntu-1' -> '1.0+ubuntu.1'.
  * Release segments keep their count ('1.0.0' stays '1.0.0').

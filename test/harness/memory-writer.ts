@@ -19,7 +19,7 @@ import { memoryStore, type MemoryStore } from '../../shared/store/memory-store.t
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { parseConfig, type ConfigVars } from '../../worker/config.ts';
 import { memoryBinIndex, type MemoryBinIndex } from '../../worker/commit/memory-bin-index.ts';
-import { WriterJobs } from '../../worker/commit/writer-jobs.ts';
+import { WriterJobs, type WriterRecords } from '../../worker/commit/writer-jobs.ts';
 import type { PublishChange } from '../../worker/commit/changes.ts';
 import { findTarget, forgetParsedMetadata, openSnapshot, storedTargetKey } from '../../worker/storage/repository.ts';
 import { initTestRepository, tufJsClientDirs, type StoredTestRepository } from './repository.ts';
@@ -51,13 +51,13 @@ export interface MemoryWriter {
 export function memoryWriter(
   store: ObjectStore,
   repo: Pick<StoredTestRepository, 'onlineSeed'>,
-  { vars = {}, now = Date.now }: { vars?: ConfigVars; now?: () => number } = {},
+  { vars = {}, now = Date.now, records }: { vars?: ConfigVars; now?: () => number; records?: WriterRecords } = {},
 ): MemoryWriter {
   const config = parseConfig(vars);
   const binIndex = memoryBinIndex();
   // The signer the Durable Object builds from its secret (worker/online-signer.ts), built once.
   const signer = ed25519Signer(repo.onlineSeed);
-  const jobs = new WriterJobs({ store, signer: () => signer, config: () => config, binIndex, now });
+  const jobs = new WriterJobs({ store, signer: () => signer, config: () => config, binIndex, now, ...(records && { records }) });
   return { jobs, binIndex };
 }
 

@@ -33,16 +33,40 @@ export const sha256Of = (bytes: Uint8Array): string => createHash('sha256').upda
 /** The name as a wheel or sdist filename writes it (runs of `-_.` become `_`, lowercase). */
 const escapedName = (name: string) => name.replace(/[-_.]+/g, '_').toLowerCase();
 
-/** A minimal valid wheel: a module and `<name>-<version>.dist-info/{METADATA,WHEEL}`. */
-export function makeWheel(name: string, version: string): Distribution {
+export interface WheelOptions {
+  readonly requires?: readonly string[];
+  readonly requiresPython?: string;
+  /** The compressed tag set (default py3-none-any). */
+  readonly tag?: string;
+  /** Add a RECORD (with sha256 of every member), so pip installs the wheel. */
+  readonly record?: boolean;
+  /** Extra bytes in the wheel (a payload module), for size. */
+  readonly payload?: number;
+}
+
+/** A minimal valid wheel: a module and `<name>-<version>.dist-info/{METADATA,WHEEL}` (and RECORD if asked). */
+export function makeWheel(name: string, version: string, o: WheelOptions = {}): Distribution {
   const dist = `${escapedName(name)}-${version}`;
   const info = `${dist}.dist-info`;
-  const bytes = storedZip([
+  const tag = o.tag ?? 'py3-none-any';
+  const headers = [
+    'Metadata-Version: 2.1', `Name: ${name}`, `Version: ${version}`,
+    ...(o.requiresPython ? [`Requires-Python: ${o.requiresPython}`] : []),
+    ...(o.requires ?? []).map((r) => `Requires-Dist: ${r}`),
+  ];
+  const entries = [
     { name: `${escapedName(name)}/__init__.py`, data: encoder.encode(`__version__ = "${version}"\n`) },
-    { name: `${info}/METADATA`, data: encoder.encode(`Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n\n`) },
-    { name: `${info}/WHEEL`, data: encoder.encode('Wheel-Version: 1.0\nGenerator: tuf-edge-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n') },
-  ]);
-  return { name, version, filename: `${dist}-py3-none-any.whl`, kind: 'wheel', bytes, sha256: sha256Of(bytes) };
+    ...(o.payload ? [{ name: `${escapedName(name)}/payload.py`, data: encoder.encode(`# ${'x'.repeat(o.payload)}\n`) }] : []),
+    { name: `${info}/METADATA`, data: encoder.encode(`${headers.join('\n')}\n\n`) },
+    { name: `${info}/WHEEL`, data: encoder.encode(`Wheel-Version: 1.0\nGenerator: tuf-edge-tests\nRoot-Is-Purelib: true\nTag: ${tag}\n`) },
+  ];
+  if (o.record) {
+    const digest = (data: Uint8Array) => createHash('sha256').update(data).digest('base64url');
+    const lines = entries.map((e) => `${e.name},sha256=${digest(e.data)},${e.data.length}`);
+    entries.push({ name: `${info}/RECORD`, data: encoder.encode(`${[...lines, `${info}/RECORD,,`].join('\n')}\n`) });
+  }
+  const bytes = storedZip(entries);
+  return { name, version, filename: `${dist}-${tag}.whl`, kind: 'wheel', bytes, sha256: sha256Of(bytes) };
 }
 
 /**

@@ -27,7 +27,23 @@ export interface YankChange {
   readonly yanked: false | string;
 }
 
-export type Change = PublishChange | YankChange;
+/**
+ * A file taken from another index by `tuf-edge import`: published with
+ * upstream's upload time, requires-python and yank state, or, when the same
+ * file is already here, brought to upstream's yank state (a later sync).
+ * Upstream decided its releases, so only the filename rule applies (old
+ * PyPI releases have two sdists); other bytes under a taken filename are a
+ * conflict, never an overwrite.
+ */
+export interface ImportChange {
+  readonly kind: 'import';
+  readonly project: string;
+  readonly file: PublishedFile;
+  /** false, or the reason ('' for none). */
+  readonly yanked: false | string;
+}
+
+export type Change = PublishChange | YankChange | ImportChange;
 
 export type ChangeOutcome =
   /** Visible in the snapshot `snapshotVersion` (read-your-writes). */

@@ -15,7 +15,7 @@ import {
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { loadBin, openSnapshot, readTargetText, type SnapshotView } from '../storage/repository.ts';
 import { advance } from './advance.ts';
-import type { Change, ChangeOutcome, PublishChange, YankChange } from './changes.ts';
+import type { Change, ChangeOutcome, ImportChange, PublishChange, YankChange } from './changes.ts';
 import { RepositoryBrokenError, WriterBusyError } from '../errors.ts';
 
 export interface CommitContext {
@@ -25,7 +25,7 @@ export interface CommitContext {
   readonly now: () => number;
 }
 
-function simpleFileOf(change: PublishChange): SimpleFile {
+function simpleFileOf(change: PublishChange | ImportChange): SimpleFile {
   const f = change.file;
   return {
     filename: f.filename,
@@ -35,7 +35,7 @@ function simpleFileOf(change: PublishChange): SimpleFile {
     uploadTime: f.uploadTime,
     ...(f.requiresPython !== undefined && { requiresPython: f.requiresPython }),
     ...(f.coreMetadata && { coreMetadata: { sha256: f.coreMetadata.sha256 } }),
-    yanked: false,
+    yanked: change.kind === 'import' ? change.yanked : false,
   };
 }
 
@@ -47,7 +47,18 @@ type Applied = ProjectPage | Refusal | 'unchanged';
 /** Applies one change to a page: the new page, 'unchanged', or why the change is refused. */
 function apply(page: ProjectPage, change: Change): Applied {
   if (change.kind === 'publish') return applyPublish(page, change);
+  if (change.kind === 'import') return applyImport(page, change);
   return applyYank(page, change);
+}
+
+function applyImport(page: ProjectPage, change: ImportChange): Applied {
+  const same = page.files.find((f) => f.filename === change.file.filename);
+  if (!same) return { ...page, files: [...page.files, simpleFileOf(change)] };
+  if (same.hashes.sha256 !== change.file.sha256) {
+    return { status: 'conflict', message: `File already exists: ${change.file.filename} is on this edge with other contents; it is not overwritten.` };
+  }
+  if (same.yanked === change.yanked) return 'unchanged';
+  return { ...page, files: page.files.map((f) => (f === same ? { ...f, yanked: change.yanked } : f)) };
 }
 
 function applyPublish(page: ProjectPage, change: PublishChange): Applied {
@@ -76,6 +87,7 @@ function applyYank(page: ProjectPage, change: YankChange): Applied {
 interface Staged {
   readonly targets: Map<string, { file: TargetFile; bytes?: Uint8Array }>;
   readonly outcomes: (Refusal | 'committed' | 'unchanged')[];
+  addedFiles: number;
 }
 
 /**
@@ -89,6 +101,8 @@ export interface BatchResult {
   readonly committed?: CommitOutput;
   /** Projects the batch published for the first time. */
   readonly newProjects: number;
+  /** Files the batch added (publishes and imports; not yanks or yank syncs). */
+  readonly addedFiles: number;
 }
 
 export async function commitBatch(ctx: CommitContext, changes: readonly Change[]): Promise<BatchResult> {
@@ -106,7 +120,7 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
   const { store } = ctx;
   const view = await openSnapshot(store);
   if (!view) throw new RepositoryBrokenError('the repository has not been initialised (no metadata/timestamp.json)');
-  const staged: Staged = { targets: new Map(), outcomes: [] };
+  const staged: Staged = { targets: new Map(), outcomes: [], addedFiles: 0 };
 
   // Re-render each touched project once, applying its changes in order.
   const byProject = new Map<string, number[]>();
@@ -119,13 +133,16 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     let dirty = false;
     for (const i of indices) {
       const change = changes[i]!;
+      // A publish or import that is not a yank sync adds the file: its targets join the commit.
+      const adds = change.kind !== 'yank' && !page.files.some((f) => f.filename === change.file.filename);
       const result = renderable(page, apply(page, change));
       if (result === 'unchanged' || 'status' in result) staged.outcomes[i] = result === 'unchanged' ? 'unchanged' : result;
       else {
         page = result;
         dirty = true;
         staged.outcomes[i] = 'committed';
-        if (change.kind === 'publish') {
+        if (adds) {
+          staged.addedFiles++;
           const f = change.file;
           staged.targets.set(fileTargetPath(project, f.filename), { file: { length: f.size, hashes: { sha256: f.sha256 }, unrecognized: {} } });
           if (f.coreMetadata) {
@@ -152,7 +169,11 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
 
   const snapshotVersion = view.snapshot.signed.version;
   if (staged.targets.size === 0) {
-    return { outcomes: staged.outcomes.map((o) => (o === 'unchanged' || o === 'committed' ? { status: 'unchanged', snapshotVersion } : o)), newProjects: 0 };
+    return {
+      outcomes: staged.outcomes.map((o) => (o === 'unchanged' || o === 'committed' ? { status: 'unchanged', snapshotVersion } : o)),
+      newProjects: 0,
+      addedFiles: 0,
+    };
   }
 
   const touched = binsTouchedBy(view.succinctRoles, staged.targets.keys());
@@ -177,6 +198,7 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     ),
     committed: out,
     newProjects: newProjects.length,
+    addedFiles: staged.addedFiles,
   };
 }
 

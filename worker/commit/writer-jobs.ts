@@ -55,6 +55,17 @@ export class WriterJobs {
     return new Promise((resolve, reject) => this.#enqueue({ kind: 'change', change, resolve, reject }));
   }
 
+  /**
+   * Queues changes together, so that they go into one commit (up to the
+   * batch limit) even when the queue is idle; outcomes in their order.
+   * Separate submits would let the first start a commit alone.
+   */
+  submitAll(changes: readonly Change[]): Promise<ChangeOutcome[]> {
+    const outcomes = changes.map((change) => new Promise<ChangeOutcome>((resolve, reject) => this.#queue.push({ kind: 'change', change, resolve, reject })));
+    if (!this.#running) void this.#drain();
+    return Promise.all(outcomes);
+  }
+
   /** One maintenance run at time `now` (the cron's scheduled time). */
   maintain(now: number): Promise<MaintenanceResult> {
     return new Promise((resolve, reject) => this.#enqueue({ kind: 'maintain', now, resolve, reject }));
@@ -127,8 +138,7 @@ export class WriterJobs {
         for (const b of result.committed.bins) {
           this.deps.binIndex.record(b.role, { version: b.metadata.signed.version, expires: expiresAt(b.metadata.signed) });
         }
-        const published = batch.filter((p, i) => p.change.kind === 'publish' && result.outcomes[i]!.status === 'committed').length;
-        this.deps.records?.published(published, result.newProjects);
+        this.deps.records?.published(result.addedFiles, result.newProjects);
         this.deps.records?.committed('commit', result.committed, batch.length, started);
       }
       batch.forEach((p, i) => p.resolve(result.outcomes[i]!));

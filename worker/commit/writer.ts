@@ -64,6 +64,11 @@ export class RepositoryWriter extends DurableObject<Env> {
     return this.#jobs.submit(change);
   }
 
+  /** Queues changes to be committed together (an import's batch); outcomes in their order. */
+  submitAll(changes: Change[]): Promise<ChangeOutcome[]> {
+    return this.#jobs.submitAll(changes);
+  }
+
   /** One cron run's maintenance at time `now` (the scheduled time); records the run for the status page. */
   async maintain(now: number): Promise<MaintenanceResult> {
     const started = Date.now();

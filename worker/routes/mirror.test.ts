@@ -24,11 +24,12 @@ describe('a read-only mirror', () => {
     ['an upload (no slash)', '/legacy'],
     ['a yank', '/api/projects/demo/releases/1.0/yank'],
     ['an unyank', '/api/projects/demo/releases/1.0/unyank'],
-    ['an import (any write route, present or future)', '/api/import/commit'],
+    ['an import commit', '/api/import/commit'],
+    ['an imported file (PUT)', '/api/import/files/demo/demo-1.0.tar.gz?sha256=00'],
     ['a write to a read route', '/simple/demo/'],
   ])('%s: 405 with the reason, before auth, body or storage', async (_what, path) => {
     fx.resetReads();
-    const init = { method: 'POST', headers: { Authorization: basicAuth(fx.token) }, body: 'x' };
+    const init = { method: path.includes('/files/') ? 'PUT' : 'POST', headers: { Authorization: basicAuth(fx.token) }, body: 'x' };
     const response = await fx.request(path, init, mirrorEnv());
     expect(response.status).toBe(405);
     expect(response.headers.get('Allow')).toBe('GET, HEAD');

@@ -1,44 +1,11 @@
 // The upload pipeline in Node, over in-memory ports: what it stores, what it
 // submits, what it deletes, and the outcome it returns.
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeSdist, makeWheel, uploadBody, type Distribution } from '../../test/harness/uploads.ts';
 import type { ChangeOutcome, PublishChange } from '../commit/changes.ts';
 import { runUpload, type RepositoryPort, type UploadRequest } from './pipeline.ts';
-import type { StagingPort } from './staging.ts';
+import { memoryStaging } from '../../test/harness/memory-staging.ts';
 
-const hex = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex');
-
-function memoryStaging() {
-  const objects = new Map<string, Uint8Array>();
-  let n = 0;
-  const port: StagingPort = {
-    async stage(body) {
-      const chunks: Uint8Array[] = [];
-      const reader = body.getReader();
-      for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
-      const bytes = Buffer.concat(chunks);
-      const key = `uploads/${n++}`;
-      objects.set(key, bytes);
-      return { key, digests: { sha256: hex('sha256', bytes), md5: hex('md5', bytes), blake2_256: '', size: bytes.length } };
-    },
-    reader: (key, size) => ({ size, read: async (o, l) => objects.get(key)!.slice(o, o + l) }),
-    async copy(from, to) {
-      if (objects.has(to)) return false;
-      objects.set(to, objects.get(from)!);
-      return true;
-    },
-    async create(key, bytes) {
-      if (objects.has(key)) return false;
-      objects.set(key, bytes);
-      return true;
-    },
-    async delete(keys) {
-      for (const k of keys) objects.delete(k);
-    },
-  };
-  return { port, objects };
-}
 
 function memoryRepository(decide: (change: PublishChange) => ChangeOutcome) {
   const submitted: PublishChange[] = [];
@@ -102,7 +69,7 @@ describe('runUpload', () => {
     const staging = memoryStaging();
     const dist = makeSdist('nu', '1.0');
     const key = `targets/files/nu/${dist.sha256}.${dist.filename}`;
-    staging.objects.set(key, dist.bytes);
+    await staging.objects.put(key, dist.bytes);
     const repo = memoryRepository(() => ({ status: 'conflict', message: 'no' }));
     await runUpload(request(dist), { staging: staging.port, repository: repo.port });
     expect([...staging.objects.keys()]).toEqual([key]);
