@@ -118,7 +118,7 @@ async function loadProxy(): Promise<World['proxy']> {
 
 export async function createWorld(): Promise<World> {
   const work = await mkdtemp(join(tmpdir(), 'tuf-edge-attacks-'));
-  const venvReady = createVenv(join(work, 'venv'));
+  const venvReady = createVenv(join(work, 'venv'), { borrowPip: true });
   const wheels = Promise.all([
     build(join(work, 'dist'), OTHER, '1.0'),
     build(join(work, 'dist'), VICTIM, '1.0'),

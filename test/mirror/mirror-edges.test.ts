@@ -52,7 +52,7 @@ let first: Distribution;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tuf-edge-mirror-'));
-  const venvReady = createVenv(join(work, 'venv'));
+  const venvReady = createVenv(join(work, 'venv'), { borrowPip: true });
   origin = await startPublishingWorker({ bitLength: 4 });
   mirror = await startWorker({
     bindings: { UPSTREAM_METADATA_URL: origin.repo.metadataUrl, UPSTREAM_TARGETS_URL: origin.repo.targetsUrl },

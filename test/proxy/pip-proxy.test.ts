@@ -1,4 +1,4 @@
-// The real pip (23.2.1, in a fresh venv, offline) installing through the
+// The real pip (23.2.1, the machine's, in a fresh venv, offline) installing through the
 // verifying proxy (cli/proxy) from the real worker in workerd: pip sees only
 // the proxy, the proxy sees the edge. Wheels are real (test/fixtures/
 // make_dist.py) and uploaded as twine uploads them.
@@ -41,7 +41,7 @@ async function publishWheel(name: string, version: string, requires: string[] = 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tuf-edge-proxy-pip-'));
   // The venv takes seconds: make it while workerd starts.
-  const venvReady = createVenv(join(work, 'venv'));
+  const venvReady = createVenv(join(work, 'venv'), { borrowPip: true });
   edge = await startPublishingWorker({ bitLength: 4 });
   await publishWheel('tpx-dep', '1.0');
   await publishWheel('tpx-app', '1.0', ['tpx-dep>=1.0']);

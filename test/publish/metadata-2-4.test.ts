@@ -32,7 +32,7 @@ let work: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tuf-edge-md24-'));
-  const venvReady = createVenv(join(work, 'venv'));
+  const venvReady = createVenv(join(work, 'venv'), { borrowPip: true });
   edge = await startPublishingWorker({ bitLength: 4 });
   venv = await venvReady;
 }, 120_000);

@@ -41,7 +41,7 @@ let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tuf-edge-publish-'));
   // The venv takes seconds: make it while workerd starts.
-  const venvReady = createVenv(join(work, 'venv'));
+  const venvReady = createVenv(join(work, 'venv'), { borrowPip: true });
   worker = await startWorker({ bindings: { ONLINE_KEY: toHex(seedFor('online')) } });
   repo = await createTestRepository(worker, new Map());
   token = await createToken(bucketStore(worker.bucket), []);
