@@ -7,6 +7,7 @@
 
 import { DownloadHttpError, httpFetcher, joinUrl, quoteName, targetUrlPath, type Fetcher } from '../../shared/client/index.ts';
 import { hashedTargetPath, metadataFileName } from '../../shared/repository/layout.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { folderStore } from '../folder-store.ts';
 
 export interface VerifySource {
@@ -48,12 +49,16 @@ export function httpSource(
 
 /** A repository folder (what `tuf-edge init --out DIR` writes). Byte caps do not apply to local files. */
 export function folderSource(dir: string): VerifySource {
-  const store = folderStore(dir);
+  return storeSource(folderStore(dir), dir);
+}
+
+/** Any ObjectStore laid out like the bucket (a folder, or a mirror's store read through in tests). */
+export function storeSource(store: ObjectStore & { close?(): Promise<void> }, description: string): VerifySource {
   const get = async (key: string) => (await store.get(key))?.bytes ?? null;
   return {
-    description: dir,
+    description,
     metadata: (role, version) => get(metadataObject(role, version)),
     target: (targetPath, sha256) => get(targetObject(targetPath, sha256)),
-    close: () => store.close(),
+    close: async () => store.close?.(),
   };
 }

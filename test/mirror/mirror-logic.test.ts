@@ -8,6 +8,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { HEAD_KEY, metadataKey, parseMetadata, sha256Hex, targetKey, utf8 } from '../../shared/index.ts';
 import { memoryRepository, memoryWriter, ownClientOverStore, publishChange, tufJsOverStore, type MemoryRepository } from '../harness/memory-writer.ts';
 import { testMirror, type TestMirror } from '../harness/mirror.ts';
+import { storeSource } from '../../cli/verify/source.ts';
+import { verifyRepository } from '../../cli/verify/walk.ts';
 
 const WHEEL = utf8('a wheel, mirrored byte for byte\n'.repeat(8));
 const TARGETS = new Map([['files/demo/demo-1.0-py3-none-any.whl', WHEEL]]);
@@ -114,5 +116,24 @@ describe('the read-through', () => {
     expect(await mirror.ensure(metadataKey(role, snapshot.meta[bin!]!.version))).toBe(true);
     expect((await mirror.store.get(metadataKey(role, 1)))!.bytes).toEqual((await upstream.store.get(metadataKey(role, 1)))!.bytes);
     expect(mirror.log.requests).toEqual([metadataKey(role, 1)]);
+  });
+});
+
+describe('verify walks a mirror', () => {
+  const walk = () => verifyRepository({ source: storeSource(mirror.served, 'mirror'), rootBytes: upstream.repo.files.root.bytes });
+
+  it('clean, every bin and target read through; a corrupted held target is named; a deleted one is fetched again', async () => {
+    await mirror.refresh();
+    const clean = await walk();
+    expect(clean.problems).toEqual([]);
+    expect(clean.summary.targets).toBe(clean.summary.targetsListed);
+    expect(clean.summary.bins).toBe(clean.summary.binsListed);
+    const key = targetKey('files/demo/demo-1.0-py3-none-any.whl', sha256Hex(WHEEL));
+    await mirror.store.put(key, utf8('rotted in the mirror\n'));
+    const rotted = await walk();
+    expect(rotted.problems.map((p) => p.object)).toEqual([key]);
+    await mirror.store.delete([key]);
+    expect((await walk()).problems).toEqual([]);
+    expect((await mirror.store.get(key))!.bytes).toEqual(WHEEL);
   });
 });
