@@ -174,6 +174,12 @@ describe('status of a fresh repository', () => {
       expect(healthy.dom).toMatch(/23 h 5\d min/); // the timestamp's time left
       expect(healthy.dom).toContain(`title="${repo.files.root.metadata.signed.roles.root.keyids[0]}"`);
       expect(healthy.pngBytes).toBeGreaterThan(20_000);
+      // The pictures, parsed by the browser: a bar per role and the first bin, a day per bin-lifetime day, two bars an hour.
+      for (const chart of ['expiry timeline', 'bin expiries per day', 'commits and uploads per hour']) expect(healthy.dom).toContain(`aria-label="${chart}"`);
+      expect(healthy.dom.match(/class="role-bar"/g)).toHaveLength(5);
+      expect(healthy.dom.match(/class="bin-day"/g)).toHaveLength(30);
+      expect(healthy.dom.match(/class="commits"/g)).toHaveLength(24);
+      expect(healthy.dom.match(/class="uploads"/g)).toHaveLength(24);
 
       const expiring = await refreshTimestamp(repo.files.timestamp.metadata.signed, Date.now() - 23.5 * HOUR, repo.onlineSigner);
       await worker.bucket.put(HEAD_KEY, expiring.bytes);

@@ -28,6 +28,8 @@ export const CONFIG_DEFAULTS = {
   BINS_INDEXED_PER_RUN: 900,
   /** /healthz fails once any role has this many seconds or fewer left. */
   HEALTH_MARGIN_SECONDS: 3_600,
+  /** The status page and /healthz warn this many days before root or targets (offline roles) expire. */
+  OFFLINE_WARNING_DAYS: 30,
   /** Largest upload body in bytes. */
   MAX_UPLOAD_BYTES: 104_857_600,
   /** Most changes one commit takes; 1 commits each upload alone. */
@@ -55,6 +57,7 @@ export interface ResignPolicy {
 export interface Config {
   readonly resign: ResignPolicy;
   readonly healthMarginSeconds: number;
+  readonly offlineWarningSeconds: number;
   readonly maxUploadBytes: number;
   readonly commitBatchMax: number;
   readonly sweep: { readonly olderThanMs: number; readonly limit: number };
@@ -112,6 +115,7 @@ export function parseConfig(vars: ConfigVars): Config {
       binsIndexedPerRun: v.BINS_INDEXED_PER_RUN,
     },
     healthMarginSeconds: v.HEALTH_MARGIN_SECONDS,
+    offlineWarningSeconds: v.OFFLINE_WARNING_DAYS * 86_400,
     maxUploadBytes: v.MAX_UPLOAD_BYTES,
     commitBatchMax: v.COMMIT_BATCH_MAX,
     sweep: { olderThanMs: v.STAGING_MAX_AGE_SECONDS * 1000, limit: v.STAGING_SWEEP_PER_RUN },

@@ -26,6 +26,7 @@ export interface Env {
   BINS_PER_RUN?: string;
   BINS_INDEXED_PER_RUN?: string;
   HEALTH_MARGIN_SECONDS?: string;
+  OFFLINE_WARNING_DAYS?: string;
   STAGING_MAX_AGE_SECONDS?: string;
   STAGING_SWEEP_PER_RUN?: string;
   // Set on a read-only mirror only (mode.ts): the upstream repository's base URLs.

@@ -36,6 +36,15 @@ export interface CronRecord {
 }
 
 import type { MirrorRecord } from '../mirror/record.ts';
+import type { Histogram } from '../status/histogram.ts';
+
+/** One hour of the writer's work: commits (of any kind) and files published. */
+export interface HourActivity {
+  /** ISO 8601 UTC of the hour's start. */
+  readonly hour: string;
+  readonly commits: number;
+  readonly uploads: number;
+}
 
 export interface WriterStatus {
   readonly projects: number;
@@ -49,6 +58,10 @@ export interface WriterStatus {
     readonly nextExpiry: string | null;
     readonly nextName: string | null;
   };
+  /** Indexed bin expiries over the coming bins period, a bucket a day; null when the index is empty. */
+  readonly binExpiries: Histogram | null;
+  /** The last 24 hours, oldest first (hours without work are zeros). */
+  readonly activity: readonly HourActivity[];
   /** A mirror's refreshes; null on an origin (or before a mirror's first run). */
   readonly mirror: MirrorRecord | null;
 }

@@ -23,10 +23,12 @@ import { onlineSigner } from '../online-signer.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import type { Change, ChangeOutcome } from './changes.ts';
 import type { BinExpiry, BinIndex } from './maintenance.ts';
-import type { CommitRecord, CronRecord, MaintenanceResult, WriterStatus } from './status.ts';
+import { dailyBuckets, histogram, type Histogram } from '../status/histogram.ts';
+import type { CommitRecord, CronRecord, HourActivity, MaintenanceResult, WriterStatus } from './status.ts';
 import { WriterJobs } from './writer-jobs.ts';
 
 const KEEP_COMMITS = 20;
+const HOUR_MS = 3_600_000;
 
 export class RepositoryWriter extends DurableObject<Env> {
   readonly #sql: SqlStorage;
@@ -42,6 +44,7 @@ export class RepositoryWriter extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS commits (seq INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS cron (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS mirror (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS hourly (hour INTEGER PRIMARY KEY, commits INTEGER NOT NULL, uploads INTEGER NOT NULL);
     `);
     this.#jobs = new WriterJobs({
       store: r2Store(env.REPO),
@@ -52,6 +55,7 @@ export class RepositoryWriter extends DurableObject<Env> {
       records: {
         committed: (kind, out, changes, started) => this.#recordCommit(kind, out, changes, started),
         published: (files, newProjects) => {
+          this.#hour(0, files);
           this.#bump('files', files);
           this.#bump('projects', newProjects);
         },
@@ -130,6 +134,8 @@ export class RepositoryWriter extends DurableObject<Env> {
       recentCommits: commits,
       lastCron: cron ? (JSON.parse(cron.record) as CronRecord) : null,
       bins: { indexed, nextExpiry: next ? new Date(next.expires).toISOString() : null, nextName: next?.name ?? null },
+      binExpiries: this.#binExpiries(),
+      activity: this.#activity(),
       mirror: this.#mirrorRecord(),
     };
   }
@@ -161,7 +167,35 @@ export class RepositoryWriter extends DurableObject<Env> {
     this.#sql.exec('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value', name, by);
   }
 
+  /** Indexed bin expiries, a bucket a day over the bins' lifetime from now. */
+  #binExpiries(): Histogram | null {
+    const expiries = this.#sql.exec<{ expires: number }>('SELECT expires FROM bins').toArray();
+    if (expiries.length === 0) return null;
+    const { bucketSeconds, buckets } = dailyBuckets(config(this.env).resign.expiry.binsSeconds);
+    return histogram(expiries.map((r) => r.expires), Date.now(), bucketSeconds, buckets);
+  }
+
+  /** Adds to this hour's counts (and forgets hours older than a day). */
+  #hour(commits: number, uploads: number): void {
+    const hour = Math.floor(Date.now() / HOUR_MS);
+    this.#sql.exec(
+      'INSERT INTO hourly (hour, commits, uploads) VALUES (?, ?, ?) ON CONFLICT (hour) DO UPDATE SET commits = commits + excluded.commits, uploads = uploads + excluded.uploads',
+      hour, commits, uploads,
+    );
+    this.#sql.exec('DELETE FROM hourly WHERE hour < ?', hour - 24);
+  }
+
+  #activity(): HourActivity[] {
+    const now = Math.floor(Date.now() / HOUR_MS);
+    const rows = new Map(this.#sql.exec<{ hour: number; commits: number; uploads: number }>('SELECT hour, commits, uploads FROM hourly').toArray().map((r) => [r.hour, r]));
+    return Array.from({ length: 24 }, (_, i) => {
+      const hour = now - 23 + i;
+      return { hour: new Date(hour * HOUR_MS).toISOString(), commits: rows.get(hour)?.commits ?? 0, uploads: rows.get(hour)?.uploads ?? 0 };
+    });
+  }
+
   #recordCommit(kind: CommitRecord['kind'], out: CommitOutput, changes: number, started: number): void {
+    this.#hour(1, 0);
     const record: CommitRecord = {
       kind,
       snapshotVersion: out.snapshot.metadata.signed.version,

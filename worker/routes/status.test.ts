@@ -23,13 +23,30 @@ describe('/api/status', () => {
     expect(response.headers.get('Content-Type')).toBe('application/json');
     expect(response.headers.get('Cache-Control')).toBe('no-store');
     const status = await response.json();
-    expect(Object.keys(status).sort()).toEqual(['bins', 'files', 'generatedAt', 'health', 'lastCron', 'mirror', 'projects', 'recentCommits', 'roles', 'writer']);
-    expect(status.health).toMatchObject({ ok: true, problems: [], warnings: [] });
+    expect(Object.keys(status).sort()).toEqual(['bins', 'charts', 'files', 'generatedAt', 'health', 'lastCron', 'mirror', 'projects', 'recentCommits', 'roles', 'writer']);
+    expect(status.health).toMatchObject({ ok: true, problems: [], warnings: [], soon: [], offlineWarningSeconds: 30 * 86_400 });
+    // Every bin's expiry, read from storage, a bucket a day over the bins' 30 days.
+    expect(status.charts.binExpiries.bucketSeconds).toBe(86_400);
+    expect(status.charts.binExpiries.counts).toHaveLength(30);
+    expect(status.charts.binExpiries.counts.reduce((a: number, b: number) => a + b, 0) + status.charts.binExpiries.before).toBe(4);
     expect(Object.keys(status.roles).sort()).toEqual(['root', 'snapshot', 'targets', 'timestamp']);
     expect(status.roles.root).toMatchObject({ version: 1, threshold: 2 });
     expect(status.roles.timestamp.version).toBe(fx.repo.files.timestamp.metadata.signed.version);
     expect(status.bins).toMatchObject({ count: 4, bitLength: 2, expiryKnown: 4 });
     expect(status).toMatchObject({ projects: 1, files: 2, writer: { available: true } });
+  });
+
+  it('root and targets inside OFFLINE_WARNING_DAYS: still healthy, a warning each on the page, /api/status and /healthz', async () => {
+    const env = fx.env({ WRITER: writer(), OFFLINE_WARNING_DAYS: '400' });
+    const status = await (await fx.request('/api/status', undefined, env)).json();
+    expect(status.health.ok).toBe(true);
+    expect(status.health.soon.map((p: { role: string }) => p.role)).toEqual(['root', 'targets']);
+    expect(status.health.soon[0].message).toMatch(/^root expires in 36\d d .*: its key holders must sign the next version \(tuf-edge root edit, sign, publish\)$/);
+    const healthz = await fx.request('/healthz', undefined, env);
+    expect(healthz.status).toBe(200);
+    expect((await healthz.text()).split('\n')).toEqual(['ok', expect.stringMatching(/^warning: root expires in /), expect.stringMatching(/^warning: targets expires in /), '']);
+    const page = await (await fx.request('/', undefined, env)).text();
+    expect(page).toContain('its key holders must sign the next version');
   });
 
   it('without a writer answer: still 200, the R2 part reported, writer unavailable', async () => {

@@ -5,16 +5,18 @@
 //
 // /api/status is the RepositoryStatus of status/report.ts, camelCase like the
 // app's other JSON, with stable field names:
-//   { generatedAt, health: { ok, marginSeconds, problems: [{ role, message, expires, secondsLeft }], warnings },
+//   { generatedAt, health: { ok, marginSeconds, problems: [{ role, message, expires, secondsLeft }], warnings, soon, offlineWarningSeconds },
 //     roles: { root|targets|snapshot|timestamp: { version, expires, secondsLeft, keyids, threshold } } | null,
 //     bins: { count, namePrefix, bitLength, keyids, threshold, firstExpiry: { name, version, expires, secondsLeft } | null,
 //             expirySource, expiryKnown } | null,
 //     projects, files, recentCommits: CommitRecord[], lastCron: CronRecord | null, writer: { available },
+//     charts: { binExpiries: { start, bucketSeconds, counts, before } | null, activity: [{ hour, commits, uploads }] },
 //     mirror: { upstream, record: { lastRun, lastGood, lastRefusal, lastUnreachable } | null } | null }
 //
 // /healthz is 200 `ok` while every role and the first-expiring bin have more
 // than HEALTH_MARGIN_SECONDS left, else 503 with one line naming the role(s),
-// most urgent first. An empty repository is 503.
+// most urgent first. An empty repository is 503. Root or targets inside
+// OFFLINE_WARNING_DAYS add a `warning: ...` line each (still 200).
 
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
@@ -49,7 +51,9 @@ export async function statusJson(c: Context<AppEnv>): Promise<Response> {
 export async function healthz(c: Context<AppEnv>): Promise<Response> {
   const { health } = await gatherStatus(c.env, Date.now());
   const line = health.ok ? 'ok' : health.problems.map((p) => p.message).join('; ');
-  return new Response(`${line}\n`, {
+  // Offline roles nearing expiry: still healthy, but each says so on a line of its own.
+  const soon = health.soon.map((p) => `warning: ${p.message}\n`).join('');
+  return new Response(`${line}\n${soon}`, {
     status: health.ok ? 200 : 503,
     headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
   });

@@ -28,6 +28,7 @@ import { Lru } from '../storage/lru.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import { binVersion, loadMetadata, openSnapshot, type SnapshotView } from '../storage/repository.ts';
 import { formatDuration, timeLeft } from './format.ts';
+import { dailyBuckets, histogram } from './histogram.ts';
 import {
   ROLE_ORDER, type BinsStatus, type Health, type HealthProblem, type HealthSubject, type RepositoryStatus, type RoleStatus,
 } from './report.ts';
@@ -51,24 +52,28 @@ const WRITER_TIMEOUT_MS = 3000;
  */
 export async function gatherStatus(env: Env, now: number): Promise<RepositoryStatus> {
   // Seconds every role must have left for /healthz to answer 200.
-  const marginSeconds = config(env).healthMarginSeconds;
+  const { healthMarginSeconds: marginSeconds, offlineWarningSeconds, resign } = config(env);
   const writer = writerStatus(env);
   const mode = edgeMode(env);
   const mirror = mode.kind === 'mirror';
   const [repository, writerNow] = await Promise.all([readRepository(r2Store(env.REPO), writer, now, mirror).catch(unreadable), writer]);
   const warnings = [...writerWarnings(writerNow), ...mirrorWarnings(writerNow?.mirror ?? null)];
+  const windows = { marginSeconds, offlineWarningSeconds, soon: [] as HealthProblem[] };
   let health: Health;
   if (repository === null) {
-    health = { ok: false, marginSeconds, problems: [repositoryProblem('repository is empty: there is no head (metadata/timestamp.json)')], warnings };
+    health = { ok: false, problems: [repositoryProblem('repository is empty: there is no head (metadata/timestamp.json)')], warnings, ...windows };
   } else if ('problem' in repository) {
-    health = { ok: false, marginSeconds, problems: [repository.problem], warnings };
+    health = { ok: false, problems: [repository.problem], warnings, ...windows };
   } else {
     const { count, expiryKnown } = repository.bins;
     // A mirror holds only the bins its clients asked for: not a gap to fill.
     if (expiryKnown < count && !mirror) warnings.push(`expiry known for ${expiryKnown} of ${count} bins; the cron indexes the rest`);
-    health = { ...assess(repository.roles, repository.bins, marginSeconds), marginSeconds, warnings };
+    const soon = offlineSoon(repository.roles, marginSeconds, offlineWarningSeconds);
+    health = { ...assess(repository.roles, repository.bins, marginSeconds), warnings, ...windows, soon };
   }
   const read = repository !== null && !('problem' in repository) ? repository : null;
+  const { bucketSeconds, buckets } = dailyBuckets(resign.expiry.binsSeconds);
+  const binExpiries = read?.binExpiries ? histogram(read.binExpiries, now, bucketSeconds, buckets) : (writerNow?.binExpiries ?? null);
   return {
     generatedAt: new Date(now).toISOString(),
     health,
@@ -79,6 +84,7 @@ export async function gatherStatus(env: Env, now: number): Promise<RepositorySta
     recentCommits: writerNow?.recentCommits ?? [],
     lastCron: writerNow?.lastCron ?? null,
     writer: { available: writerNow !== null },
+    charts: { binExpiries, activity: writerNow?.activity ?? [] },
     mirror: mode.kind === 'mirror' ? { upstream: mode.upstream.metadataUrl, record: writerNow?.mirror ?? null } : null,
   };
 }
@@ -94,9 +100,27 @@ function mirrorWarnings(record: MirrorRecord | null): string[] {
   return [];
 }
 
+/**
+ * Root and targets inside the offline warning window (but not yet inside
+ * the health margin, which is a problem): their next versions need the key
+ * holders, who need days, not minutes.
+ */
+function offlineSoon(roles: NonNullable<RepositoryStatus['roles']>, marginSeconds: number, windowSeconds: number): HealthProblem[] {
+  return (['root', 'targets'] as const)
+    .filter((role) => roles[role].secondsLeft > marginSeconds && roles[role].secondsLeft <= windowSeconds)
+    .map((role) => ({
+      role,
+      message: `${role} expires in ${timeLeft(roles[role].secondsLeft)} (${roles[role].expires}): its key holders must sign the next version (tuf-edge ${role} edit, sign, publish)`,
+      expires: roles[role].expires,
+      secondsLeft: roles[role].secondsLeft,
+    }));
+}
+
 interface RepositoryRead {
   readonly roles: NonNullable<RepositoryStatus['roles']>;
   readonly bins: BinsStatus;
+  /** Every bin's expiry (ms), when read from storage. */
+  readonly binExpiries: readonly number[] | null;
 }
 
 /** Roles and bins as R2 holds them right now, or null for an empty repository. */
@@ -116,7 +140,7 @@ async function readRepository(store: ObjectStore, writer: Promise<WriterStatus |
       snapshot: roleStatus(root, 'snapshot', view.snapshot.signed, now),
       timestamp: roleStatus(root, 'timestamp', view.head.timestamp.signed, now),
     },
-    bins: await binsStatus(store, view, writer, now, mirror),
+    ...(await binsStatus(store, view, writer, now, mirror)),
   };
 }
 
@@ -216,7 +240,13 @@ async function binExpiry(store: ObjectStore, key: string, heldOnly: boolean): Pr
   return expires;
 }
 
-async function binsStatus(store: ObjectStore, view: SnapshotView, writer: Promise<WriterStatus | null>, now: number, heldOnly: boolean): Promise<BinsStatus> {
+async function binsStatus(
+  store: ObjectStore,
+  view: SnapshotView,
+  writer: Promise<WriterStatus | null>,
+  now: number,
+  heldOnly: boolean,
+): Promise<{ bins: BinsStatus; binExpiries: readonly number[] | null }> {
   const roles: SuccinctRoles = view.succinctRoles;
   const count = binCount(roles);
   const common = {
@@ -235,26 +265,27 @@ async function binsStatus(store: ObjectStore, view: SnapshotView, writer: Promis
       }),
     );
     const all = read.filter((bin) => bin !== null);
-    if (all.length === 0) return { ...common, firstExpiry: null, expirySource: 'none', expiryKnown: 0 };
+    if (all.length === 0) return { bins: { ...common, firstExpiry: null, expirySource: 'none', expiryKnown: 0 }, binExpiries: null };
     const first = all.reduce((a, b) => (expiresAt(b) < expiresAt(a) ? b : a));
     return {
-      ...common,
-      firstExpiry: { ...first, secondsLeft: secondsUntil(first.expires, now) },
-      expirySource: 'storage',
-      expiryKnown: all.length,
+      bins: { ...common, firstExpiry: { ...first, secondsLeft: secondsUntil(first.expires, now) }, expirySource: 'storage', expiryKnown: all.length },
+      binExpiries: all.map(expiresAt),
     };
   }
   const index = (await writer)?.bins;
   if (!index || index.indexed === 0 || !index.nextExpiry || !index.nextName) {
-    return { ...common, firstExpiry: null, expirySource: 'none', expiryKnown: 0 };
+    return { bins: { ...common, firstExpiry: null, expirySource: 'none', expiryKnown: 0 }, binExpiries: null };
   }
   // The index keeps milliseconds; report it in the same form as signed expiries.
   const expires = formatExpires(Date.parse(index.nextExpiry));
   return {
-    ...common,
-    firstExpiry: { name: index.nextName, version: null, expires, secondsLeft: secondsUntil(expires, now) },
-    expirySource: 'writer-index',
-    expiryKnown: Math.min(index.indexed, count),
+    bins: {
+      ...common,
+      firstExpiry: { name: index.nextName, version: null, expires, secondsLeft: secondsUntil(expires, now) },
+      expirySource: 'writer-index',
+      expiryKnown: Math.min(index.indexed, count),
+    },
+    binExpiries: null,
   };
 }
 

@@ -9,6 +9,7 @@ import { formatDuration, shortKeyId, timeLeft } from './format.ts';
 import { ROLE_ORDER, type BinsStatus, type RepositoryStatus, type RoleStatus } from './report.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import { mirrorSection } from './mirror-section.ts';
+import { activityChart, binExpiryHistogram, expiryTimeline } from './charts.ts';
 
 const STYLE = `
 :root { color-scheme: light; --ok: #0a6b2d; --ok-bg: #e3f4e8; --bad: #a4161a; --bad-bg: #fde5e4;
@@ -38,6 +39,7 @@ code, .mono { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, mono
 .facts li { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px; min-width: 120px; }
 .facts b { display: block; font-size: 20px; font-variant-numeric: tabular-nums; }
 .facts span { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+svg.chart { display: block; background: #fff; border: 1px solid var(--line); border-radius: 8px; font-family: system-ui, sans-serif; }
 footer { margin-top: 28px; color: var(--muted); font-size: 13px; }
 footer a { color: inherit; }
 `;
@@ -57,8 +59,12 @@ export function renderStatusPage(status: RepositoryStatus): string {
 <h1>tuf-edge ${status.mirror ? 'mirror' : 'repository'} status</h1>
 ${banner(status)}
 ${status.roles && status.bins ? roleTable(status.roles, status.bins, status.health.marginSeconds) : ''}
+${status.roles ? html`<h2>Expiry timeline</h2>${expiryTimeline(status.roles, status.bins, status.health)}` : ''}
+${status.charts.binExpiries ? html`<h2>Bin expiries, next ${status.charts.binExpiries.counts.length} days</h2>${binExpiryHistogram(status.charts.binExpiries)}` : ''}
 ${facts(status)}
-${status.mirror ? mirrorSection(status.mirror, status.writer.available) : html`<h2>Latest commits</h2>
+${status.mirror ? mirrorSection(status.mirror, status.writer.available) : html`<h2>Commits and uploads, last 24 hours</h2>
+${status.charts.activity.length > 0 ? activityChart(status.charts.activity) : html`<p class="muted">Unknown: the writer did not answer.</p>`}
+<h2>Latest commits</h2>
 ${commitTable(status)}
 <h2>Last cron run</h2>
 ${cronTable(status)}`}
@@ -79,8 +85,9 @@ function banner(status: RepositoryStatus): SafeHtml {
   const main = ok
     ? html`<div class="banner ok" role="status"><strong>Healthy</strong> — every role has more than ${formatDuration(status.health.marginSeconds)} before it expires.</div>`
     : html`<div class="banner bad" role="alert"><strong>Unhealthy</strong><ul>${problems.map((p) => html`<li>${p.message}</li>`)}</ul></div>`;
-  const notes = warnings.length > 0
-    ? html`<div class="banner warn"><strong>Warnings</strong><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`
+  const all = [...status.health.soon.map((p) => p.message), ...warnings];
+  const notes = all.length > 0
+    ? html`<div class="banner warn"><strong>Warnings</strong><ul>${all.map((w) => html`<li>${w}</li>`)}</ul></div>`
     : '';
   return html`${main}${notes}`;
 }

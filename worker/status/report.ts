@@ -4,7 +4,8 @@
 // JSON answers, and stable: fields may be added, never renamed or removed.
 
 import type { TopLevelRole } from '../../shared/index.ts';
-import type { CommitRecord, CronRecord } from '../commit/status.ts';
+import type { CommitRecord, CronRecord, HourActivity } from '../commit/status.ts';
+import type { Histogram } from './histogram.ts';
 import type { MirrorRecord } from '../mirror/record.ts';
 
 /** Display and health order: trust anchor first, then down the chain. */
@@ -65,6 +66,22 @@ export interface Health {
   readonly problems: readonly HealthProblem[];
   /** Worth a look, but not failing /healthz: a failed cron run, an unavailable writer, unknown bin expiries. */
   readonly warnings: readonly string[];
+  /**
+   * Root or targets (signed offline, by key holders) expiring within the
+   * offline warning window: time to prepare and sign the next version.
+   * /healthz still answers 200, with a warning line each.
+   */
+  readonly soon: readonly HealthProblem[];
+  /** The window, in seconds (OFFLINE_WARNING_DAYS). */
+  readonly offlineWarningSeconds: number;
+}
+
+/** What the page draws. */
+export interface StatusCharts {
+  /** Bin expiries over the coming bins period, a bucket a day (from R2 for small repositories, else the writer's index). */
+  readonly binExpiries: Histogram | null;
+  /** Commits and uploads per hour over the last day, oldest first (from the writer; empty without it). */
+  readonly activity: readonly HourActivity[];
 }
 
 export interface RepositoryStatus {
@@ -81,6 +98,7 @@ export interface RepositoryStatus {
   readonly recentCommits: readonly CommitRecord[];
   readonly lastCron: CronRecord | null;
   readonly writer: { readonly available: boolean };
+  readonly charts: StatusCharts;
   /** On a read-only mirror: its upstream and its refreshes (the record is null before the first run or without the writer). Null on an origin. */
   readonly mirror: { readonly upstream: string; readonly record: MirrorRecord | null } | null;
 }
