@@ -221,6 +221,11 @@ describe('counts and commits from the writer', () => {
     expect(newest.timestampVersion).toBe(status.roles!.timestamp.version);
     expect(status.roles!.snapshot.version).toBeGreaterThan(1);
     expect(status.health.ok).toBe(true);
+    // The activity chart's data: this hour holds the commits and the 3 uploads, the 23 before it nothing.
+    const hours = status.charts.activity;
+    expect(hours).toHaveLength(24);
+    expect(hours.at(-1)).toMatchObject({ commits: status.recentCommits.length, uploads: 3 });
+    expect(hours.slice(0, -1).every((h) => h.commits === 0 && h.uploads === 0)).toBe(true);
   });
 });
 
@@ -249,6 +254,9 @@ describe('a repository with more bins than a request may read', () => {
       expiryKnown: 512,
     });
     expect(after.health).toMatchObject({ ok: true, warnings: [] });
+    // The histogram from the writer's index counts every bin.
+    const histogram = after.charts.binExpiries!;
+    expect(histogram.counts.reduce((a, b) => a + b, 0) + histogram.before).toBe(512);
   });
 });
 
