@@ -115,6 +115,12 @@ describe('a takedown', () => {
     for (const outcome of await jobs.submitAll([again, other, imported])) {
       expect(outcome).toMatchObject({ status: 'conflict', message: expect.stringContaining('was removed from this index') });
     }
+    // In one batch too: the removal's tombstone is not stored yet when the publish is decided.
+    const [removed, replaced] = await jobs.submitAll([
+      { kind: 'remove', project: 'demo', version: '2.0', reason: 'swap attempt' },
+      await publishChange(store, 'demo', 'demo-2.0.tar.gz', utf8('other 2.0')),
+    ]);
+    expect([removed!.status, replaced!.status]).toEqual(['committed', 'conflict']);
     // The project itself may come back (a new owner, new files), without the removed names.
     expect((await jobs.submit(await publishChange(store, 'evil', 'evil-7.0.tar.gz', utf8('clean')))).status).toBe('committed');
     expect(await filenames(store, 'evil')).toEqual(['evil-7.0.tar.gz']);

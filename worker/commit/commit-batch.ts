@@ -93,10 +93,10 @@ async function stageProjects(store: ObjectStore, view: SnapshotView, changes: re
       // A publish or import that is not a yank sync adds the file: its targets join the commit.
       const adds = (change.kind === 'publish' || change.kind === 'import') && !page.files.some((f) => f.filename === change.file.filename);
       const removing = change.kind === 'remove' ? filesToRemove(page, change) : [];
-      let result: Applied;
-      if (adds && (staged.removedFiles.some((f) => f.project === project && f.filename === change.file.filename) || (await isTombstoned(store, project, change.file.filename)))) {
-        result = tombstoneRefusal(change.file.filename);
-      } else result = renderable(page, applyChange(page, change));
+      // PyPI's rule, decided here like the release rules: a filename once removed is never published again.
+      const result: Applied = adds && (await removedEver(store, staged, project, change.file.filename))
+        ? tombstoneRefusal(change.file.filename)
+        : renderable(page, applyChange(page, change));
       if (result === 'unchanged' || 'status' in result) {
         staged.outcomes[i] = result;
         continue;
@@ -130,6 +130,11 @@ async function stageProjects(store: ObjectStore, view: SnapshotView, changes: re
     stagePage(staged, paths.html, renderProjectHTML(page));
   }
   return { appeared, gone };
+}
+
+/** Whether `filename` was taken down before, or earlier in this batch (its tombstone is not written yet). */
+async function removedEver(store: ObjectStore, staged: Staged, project: string, filename: string): Promise<boolean> {
+  return staged.removedFiles.some((f) => f.project === project && f.filename === filename) || (await isTombstoned(store, project, filename));
 }
 
 async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: number): Promise<BatchResult | null> {
