@@ -13,6 +13,8 @@ import { PROXY_COMMAND_DEFAULTS, proxyCommand } from './proxy/command.ts';
 import { folderStore, localEdgeStore } from './store.ts';
 import { createToken } from './tokens.ts';
 import { verifyCommand } from './verify/command.ts';
+import { tokenFrom } from './edge-api.ts';
+import { removeFiles, takedownLog } from './remove.ts';
 import { setYanked } from './yank.ts';
 
 const int = (min: number, max: number) => (value: string) => {
@@ -98,7 +100,7 @@ token
   .command('create')
   .description('mint a token; only its hash is stored')
   .option('--project <name...>', 'limit the token to these projects (default: every project)')
-  .option('--permission <what...>', 'upload (twine, yank) and/or import (tuf-edge import)', ['upload'])
+  .option('--permission <what...>', 'upload (twine, yank), import (tuf-edge import) and/or admin (tuf-edge remove)', ['upload'])
   .option('--out <dir>', 'store the hash into this folder (laid out like the R2 bucket)')
   .option('--local', "store the hash in the local edge's R2 (default)")
   .action(async (o: { project?: string[]; permission: string[]; out?: string; local?: boolean }) => {
@@ -119,11 +121,29 @@ for (const yank of [true, false]) {
     .option('--token <token>', 'an upload token for the project (or TUF_EDGE_TOKEN)');
   if (yank) command.option('--reason <text>', 'why, shown by pip');
   command.action(async (project: string, version: string, o: { url: string; token?: string; reason?: string }) => {
-      const tokenValue = o.token ?? process.env.TUF_EDGE_TOKEN;
-      if (!tokenValue) throw new UsageError('give --token or set TUF_EDGE_TOKEN');
-      console.log(await setYanked({ url: o.url, token: tokenValue, project, version, yank, ...(o.reason !== undefined && { reason: o.reason }) }));
+      console.log(await setYanked({ url: o.url, token: tokenFrom(o.token), project, version, yank, ...(o.reason !== undefined && { reason: o.reason }) }));
     });
 }
+
+program
+  .command('remove <project> [version] [filename]')
+  .description('take files down (docs/takedowns.md): a project, a release or one file leaves the signed index; its filenames can never be uploaded again')
+  .requiredOption('--reason <text>', 'why (kept in the takedown log, never on a public page)')
+  .option('--url <url>', 'the edge', 'http://127.0.0.1:8787')
+  .option('--token <token>', 'a token with the admin permission (or TUF_EDGE_TOKEN)')
+  .action(async (project: string, version: string | undefined, filename: string | undefined, o: { reason: string; url: string; token?: string }) => {
+    const request = { project, ...(version !== undefined && { version }), ...(filename !== undefined && { filename }), reason: o.reason };
+    console.log(await removeFiles({ url: o.url, token: tokenFrom(o.token), ...request }));
+  });
+
+program
+  .command('takedowns')
+  .description('print the takedown log (JSON, oldest first, with the reasons)')
+  .option('--url <url>', 'the edge', 'http://127.0.0.1:8787')
+  .option('--token <token>', 'an admin token for every project (or TUF_EDGE_TOKEN)')
+  .action(async (o: { url: string; token?: string }) => {
+    console.log(await takedownLog({ url: o.url, token: tokenFrom(o.token) }));
+  });
 
 program
   .command('dev')

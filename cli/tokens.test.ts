@@ -61,11 +61,16 @@ describe('permissions', () => {
 
   it('refuses unknown or no permissions; tokenIsLive checks the ones asked for', async () => {
     const store = await freshStore();
-    await expect(createToken(store, [], Date.now(), ['admin'])).rejects.toThrow(/not a permission: admin/);
+    await expect(createToken(store, [], Date.now(), ['root'])).rejects.toThrow(/not a permission: root/);
     await expect(createToken(store, [], Date.now(), [])).rejects.toThrow(/at least one permission/);
     const uploader = await createToken(store, []);
     const both = await createToken(store, [], Date.now(), ['upload', 'import']);
     expect(await tokenIsLive(store, uploader, ['upload', 'import'])).toBe(false);
     expect(await tokenIsLive(store, both, ['upload', 'import'])).toBe(true);
+    // A takedown is the operator's: neither an uploader's nor an importer's token may do it.
+    const admin = await createToken(store, [], Date.now(), ['admin']);
+    expect(await tokenIsLive(store, both, ['admin'])).toBe(false);
+    expect(await tokenIsLive(store, admin, ['admin'])).toBe(true);
+    expect(await tokenIsLive(store, admin, ['upload'])).toBe(false);
   });
 });

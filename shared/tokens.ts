@@ -20,13 +20,16 @@ export interface TokenRecord {
    * which may upload only. `import` (publishing files taken from another
    * index, with their upstream upload times and yanks) is separate, so an
    * uploader's token can not back-date files or yank by mirroring.
+   * `admin` (taking files down: `tuf-edge remove`) is separate again: an
+   * upload token is handed to a project's CI, a takedown is the index
+   * operator's act, and it may remove any project's files.
    */
   readonly permissions?: readonly TokenPermission[];
   readonly created: string;
 }
 
-export type TokenPermission = 'upload' | 'import';
-export const TOKEN_PERMISSIONS: readonly TokenPermission[] = ['upload', 'import'];
+export type TokenPermission = 'upload' | 'import' | 'admin';
+export const TOKEN_PERMISSIONS: readonly TokenPermission[] = ['upload', 'import', 'admin'];
 
 const base64url = (bytes: Uint8Array): string =>
   btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

@@ -14,6 +14,7 @@ import { metadata } from './routes/metadata.ts';
 import { packages } from './routes/packages.ts';
 import { simple, simpleIndex } from './routes/simple.ts';
 import { healthz, statusJson, statusPage } from './routes/status.ts';
+import { takedowns } from './routes/takedowns.ts';
 import { targets } from './routes/targets.ts';
 
 export const app = new Hono<AppEnv>();
@@ -51,8 +52,9 @@ app.on(['GET', 'HEAD'], '/simple/', simpleIndex);
 app.get('/simple', (c) => c.redirect('/simple/', 301));
 app.route('/simple', simple);
 app.route('/packages', packages);
-// Before the /api mount: its POST-only guard would answer the import's PUTs with 405.
+// Before the /api mount: its POST-only guard would answer the import's PUTs and the takedown log's GET with 405.
 app.route('/api/import', imports);
+app.route('/api/takedowns', takedowns);
 app.route('/api', manage);
 // twine aborts on a redirect, so both spellings answer directly.
 for (const path of ['/legacy', '/legacy/']) {

@@ -38,6 +38,14 @@ export const CONFIG_DEFAULTS = {
   STAGING_MAX_AGE_SECONDS: 86_400,
   /** Most staging objects one cron run looks at (a subrequest budget). */
   STAGING_SWEEP_PER_RUN: 500,
+  /**
+   * Garbage collection (commit/gc.ts) deletes a metadata version or target
+   * once no timestamp that names it can still be unexpired, and this many
+   * seconds more have passed (for clients with slow clocks, and caches).
+   */
+  GC_RETENTION_SECONDS: 604_800,
+  /** Most objects one cron run deletes (a subrequest budget). */
+  GC_DELETES_PER_RUN: 500,
 } as const;
 
 export type ConfigVar = keyof typeof CONFIG_DEFAULTS;
@@ -61,6 +69,7 @@ export interface Config {
   readonly maxUploadBytes: number;
   readonly commitBatchMax: number;
   readonly sweep: { readonly olderThanMs: number; readonly limit: number };
+  readonly gc: { readonly retentionMs: number; readonly limit: number };
 }
 
 export { ConfigError };
@@ -119,6 +128,7 @@ export function parseConfig(vars: ConfigVars): Config {
     maxUploadBytes: v.MAX_UPLOAD_BYTES,
     commitBatchMax: v.COMMIT_BATCH_MAX,
     sweep: { olderThanMs: v.STAGING_MAX_AGE_SECONDS * 1000, limit: v.STAGING_SWEEP_PER_RUN },
+    gc: { retentionMs: v.GC_RETENTION_SECONDS * 1000, limit: v.GC_DELETES_PER_RUN },
   };
 }
 

@@ -29,6 +29,8 @@ export interface Env {
   OFFLINE_WARNING_DAYS?: string;
   STAGING_MAX_AGE_SECONDS?: string;
   STAGING_SWEEP_PER_RUN?: string;
+  GC_RETENTION_SECONDS?: string;
+  GC_DELETES_PER_RUN?: string;
   // Set on a read-only mirror only (mode.ts): the upstream repository's base URLs.
   UPSTREAM_METADATA_URL?: string;
   UPSTREAM_TARGETS_URL?: string;

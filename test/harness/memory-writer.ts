@@ -19,6 +19,7 @@ import { memoryStore, type MemoryStore } from '../../shared/store/memory-store.t
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { parseConfig, type ConfigVars } from '../../worker/config.ts';
 import { memoryBinIndex, type MemoryBinIndex } from '../../worker/commit/memory-bin-index.ts';
+import { memoryRetiredIndex } from '../../worker/commit/memory-retired-index.ts';
 import { WriterJobs, type WriterRecords } from '../../worker/commit/writer-jobs.ts';
 import type { PublishChange } from '../../worker/commit/changes.ts';
 import { findTarget, forgetParsedMetadata, openSnapshot, storedTargetKey } from '../../worker/storage/repository.ts';
@@ -42,6 +43,7 @@ export async function memoryRepository(
 export interface MemoryWriter {
   readonly jobs: WriterJobs;
   readonly binIndex: MemoryBinIndex;
+  readonly retired: ReturnType<typeof memoryRetiredIndex>;
 }
 
 /**
@@ -57,8 +59,9 @@ export function memoryWriter(
   const binIndex = memoryBinIndex();
   // The signer the Durable Object builds from its secret (worker/online-signer.ts), built once.
   const signer = ed25519Signer(repo.onlineSeed);
-  const jobs = new WriterJobs({ store, signer: () => signer, config: () => config, binIndex, now, ...(records && { records }) });
-  return { jobs, binIndex };
+  const retired = memoryRetiredIndex();
+  const jobs = new WriterJobs({ store, signer: () => signer, config: () => config, binIndex, retired, now, ...(records && { records }) });
+  return { jobs, binIndex, retired };
 }
 
 /**

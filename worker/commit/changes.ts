@@ -43,7 +43,22 @@ export interface ImportChange {
   readonly yanked: false | string;
 }
 
-export type Change = PublishChange | YankChange | ImportChange;
+/**
+ * A takedown (`tuf-edge remove`): every file of the project, of one release
+ * (`version`), or one file (`filename` too) leaves the signed bins and the
+ * pages in one commit; a project left with no file leaves the index. Each
+ * removed filename is tombstoned (takedowns.ts) so it can never be published
+ * again, and `reason` goes to the takedown log, never to a public page.
+ */
+export interface RemoveChange {
+  readonly kind: 'remove';
+  readonly project: string;
+  readonly version?: string;
+  readonly filename?: string;
+  readonly reason: string;
+}
+
+export type Change = PublishChange | YankChange | ImportChange | RemoveChange;
 
 export type ChangeOutcome =
   /** Visible in the snapshot `snapshotVersion` (read-your-writes). */

@@ -89,7 +89,7 @@ describe('commitBatch', () => {
     await commit([change]);
     const keys = store.keys();
     const head = (await store.get(HEAD_KEY))!.etag;
-    expect(await commit([change])).toEqual({ outcomes: [{ status: 'unchanged', snapshotVersion: 2 }], newProjects: 0, addedFiles: 0 });
+    expect(await commit([change])).toEqual({ outcomes: [{ status: 'unchanged', snapshotVersion: 2 }], newProjects: 0, addedFiles: 0, removedFiles: 0, removedProjects: 0, retiredTargets: [], namedTargets: [] });
     const other = await publishChange(store, 'demo', 'demo-1.0.tar.gz', new Uint8Array([6]));
     const refused = await commit([other]);
     expect(refused.outcomes).toEqual([{ status: 'conflict', message: expect.stringMatching(/File already exists: demo-1\.0\.tar\.gz/) }]);

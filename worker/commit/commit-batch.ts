@@ -7,15 +7,19 @@
 // the old head valid and the batch retryable.
 
 import {
-  binsTouchedBy, commit, fileTargetPath, InvalidDistributionError, packageUrl, INDEX_TARGET_PATHS, metadataTargetPath, sameVersion,
-  parseDistributionFilename, parseProjectJSON, releaseConflict, renderIndexHTML, renderIndexJSON, renderProjectHTML,
-  renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8, fromUtf8,
-  type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type SimpleFile, type TargetFile, type Targets,
+  binForTarget, binsTouchedBy, commit, fileTargetPath, InvalidDistributionError, INDEX_TARGET_PATHS, metadataTargetPath,
+  parseProjectJSON, renderIndexHTML, renderIndexJSON, renderProjectHTML, renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8,
+  type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type TargetFile, type Targets,
 } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { loadBin, openSnapshot, readTargetText, type SnapshotView } from '../storage/repository.ts';
 import { advance } from './advance.ts';
-import type { Change, ChangeOutcome, ImportChange, PublishChange, YankChange } from './changes.ts';
+import { applyChange, filesToRemove, type Applied, type Refusal } from './apply-change.ts';
+import type { Change, ChangeOutcome } from './changes.ts';
+import {
+  isTombstoned, removedFile, removedKeys, removedTargetPaths, tombstoneRefusal, writeTakedownLog, writeTombstones,
+  type RemovedFile, type TakedownRecord,
+} from './takedowns.ts';
 import { RepositoryBrokenError, WriterBusyError } from '../errors.ts';
 
 export interface CommitContext {
@@ -25,67 +29,14 @@ export interface CommitContext {
   readonly now: () => number;
 }
 
-function simpleFileOf(change: PublishChange | ImportChange): SimpleFile {
-  const f = change.file;
-  return {
-    filename: f.filename,
-    url: packageUrl(change.project, f.sha256, f.filename),
-    hashes: { sha256: f.sha256 },
-    size: f.size,
-    uploadTime: f.uploadTime,
-    ...(f.requiresPython !== undefined && { requiresPython: f.requiresPython }),
-    ...(f.coreMetadata && { coreMetadata: { sha256: f.coreMetadata.sha256 } }),
-    yanked: change.kind === 'import' ? change.yanked : false,
-  };
-}
-
 const targetFile = (bytes: Uint8Array): TargetFile => ({ length: bytes.length, hashes: { sha256: sha256Hex(bytes) }, unrecognized: {} });
-
-type Refusal = Extract<ChangeOutcome, { status: 'conflict' | 'not-found' | 'invalid' }>;
-type Applied = ProjectPage | Refusal | 'unchanged';
-
-/** Applies one change to a page: the new page, 'unchanged', or why the change is refused. */
-function apply(page: ProjectPage, change: Change): Applied {
-  if (change.kind === 'publish') return applyPublish(page, change);
-  if (change.kind === 'import') return applyImport(page, change);
-  return applyYank(page, change);
-}
-
-function applyImport(page: ProjectPage, change: ImportChange): Applied {
-  const same = page.files.find((f) => f.filename === change.file.filename);
-  if (!same) return { ...page, files: [...page.files, simpleFileOf(change)] };
-  if (same.hashes.sha256 !== change.file.sha256) {
-    return { status: 'conflict', message: `File already exists: ${change.file.filename} is on this edge with other contents; it is not overwritten.` };
-  }
-  if (same.yanked === change.yanked) return 'unchanged';
-  return { ...page, files: page.files.map((f) => (f === same ? { ...f, yanked: change.yanked } : f)) };
-}
-
-function applyPublish(page: ProjectPage, change: PublishChange): Applied {
-  // PyPI's release rules, decided here on the page being re-rendered, so two
-  // racing uploads can not both join a release.
-  const rule = releaseConflict(page.files, change.file);
-  if (rule.verdict === 'already-published') return 'unchanged';
-  if (rule.verdict === 'conflict') return { status: 'conflict', message: rule.message };
-  return { ...page, files: [...page.files, simpleFileOf(change)] };
-}
-
-function applyYank(page: ProjectPage, change: YankChange): Applied {
-  let matched = false;
-  let changed = false;
-  const files = page.files.map((f) => {
-    if (!sameVersion(parseDistributionFilename(f.filename).version, change.version)) return f;
-    matched = true;
-    if (f.yanked === change.yanked) return f;
-    changed = true;
-    return { ...f, yanked: change.yanked };
-  });
-  if (!matched) return { status: 'not-found', message: `${page.name} has no release ${change.version}` };
-  return changed ? { ...page, files } : 'unchanged';
-}
 
 interface Staged {
   readonly targets: Map<string, { file: TargetFile; bytes?: Uint8Array }>;
+  /** Target paths leaving the bins (a takedown's files, a project's pages once it has no file). */
+  readonly removed: Set<string>;
+  readonly removedFiles: RemovedFile[];
+  readonly takedowns: TakedownRecord['requests'][number][];
   readonly outcomes: (Refusal | 'committed' | 'unchanged')[];
   addedFiles: number;
 }
@@ -103,6 +54,14 @@ export interface BatchResult {
   readonly newProjects: number;
   /** Files the batch added (publishes and imports; not yanks or yank syncs). */
   readonly addedFiles: number;
+  /** Files the batch took down. */
+  readonly removedFiles: number;
+  /** Projects it left with no file (gone from the index). */
+  readonly removedProjects: number;
+  /** Target keys the new head no longer names (old page versions, removed files): garbage once no unexpired head names them (gc.ts). */
+  readonly retiredTargets: readonly string[];
+  /** Target keys the new head names that an older head may have retired (a page back to earlier bytes). */
+  readonly namedTargets: readonly string[];
 }
 
 export async function commitBatch(ctx: CommitContext, changes: readonly Change[]): Promise<BatchResult> {
@@ -116,16 +75,14 @@ export async function commitBatch(ctx: CommitContext, changes: readonly Change[]
   }
 }
 
-async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: number): Promise<BatchResult | null> {
-  const { store } = ctx;
-  const view = await openSnapshot(store);
-  if (!view) throw new RepositoryBrokenError('the repository has not been initialised (no metadata/timestamp.json)');
-  const staged: Staged = { targets: new Map(), outcomes: [], addedFiles: 0 };
+const fileTarget = (length: number, sha256: string): TargetFile => ({ length, hashes: { sha256 }, unrecognized: {} });
 
-  // Re-render each touched project once, applying its changes in order.
+/** Re-renders each touched project once, applying its changes in order; the projects that appeared and those left with no file. */
+async function stageProjects(store: ObjectStore, view: SnapshotView, changes: readonly Change[], staged: Staged) {
   const byProject = new Map<string, number[]>();
   changes.forEach((c, i) => byProject.set(c.project, [...(byProject.get(c.project) ?? []), i]));
-  const newProjects: string[] = [];
+  const appeared: string[] = [];
+  const gone: string[] = [];
   for (const [project, indices] of byProject) {
     const paths = simpleTargetPaths(project);
     const current = await readTargetText(store, view, paths.json);
@@ -134,49 +91,82 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     for (const i of indices) {
       const change = changes[i]!;
       // A publish or import that is not a yank sync adds the file: its targets join the commit.
-      const adds = change.kind !== 'yank' && !page.files.some((f) => f.filename === change.file.filename);
-      const result = renderable(page, apply(page, change));
-      if (result === 'unchanged' || 'status' in result) staged.outcomes[i] = result === 'unchanged' ? 'unchanged' : result;
-      else {
-        page = result;
-        dirty = true;
-        staged.outcomes[i] = 'committed';
-        if (adds) {
-          staged.addedFiles++;
-          const f = change.file;
-          staged.targets.set(fileTargetPath(project, f.filename), { file: { length: f.size, hashes: { sha256: f.sha256 }, unrecognized: {} } });
-          if (f.coreMetadata) {
-            staged.targets.set(metadataTargetPath(project, f.filename), {
-              file: { length: f.coreMetadata.size, hashes: { sha256: f.coreMetadata.sha256 }, unrecognized: {} },
-            });
-          }
-        }
+      const adds = (change.kind === 'publish' || change.kind === 'import') && !page.files.some((f) => f.filename === change.file.filename);
+      const removing = change.kind === 'remove' ? filesToRemove(page, change) : [];
+      // PyPI's rule, decided here like the release rules: a filename once removed is never published again.
+      const result: Applied = adds && (await removedEver(store, staged, project, change.file.filename))
+        ? tombstoneRefusal(change.file.filename)
+        : renderable(page, applyChange(page, change));
+      if (result === 'unchanged' || 'status' in result) {
+        staged.outcomes[i] = result;
+        continue;
+      }
+      page = result;
+      dirty = true;
+      staged.outcomes[i] = 'committed';
+      if (change.kind === 'remove') {
+        const files = removing.map((f) => removedFile(project, f, change.reason));
+        for (const f of files) for (const path of removedTargetPaths(f)) staged.removed.add(path);
+        staged.removedFiles.push(...files);
+        const { kind: _kind, ...request } = change;
+        staged.takedowns.push({ ...request, removed: files.map((f) => f.filename) });
+      } else if (adds) {
+        staged.addedFiles++;
+        const f = change.file;
+        staged.targets.set(fileTargetPath(project, f.filename), { file: fileTarget(f.size, f.sha256) });
+        if (f.coreMetadata) staged.targets.set(metadataTargetPath(project, f.filename), { file: fileTarget(f.coreMetadata.size, f.coreMetadata.sha256) });
       }
     }
     if (!dirty) continue;
-    if (current === null) newProjects.push(project);
+    if (page.files.length === 0) {
+      // Everything taken down: the project leaves the index and its pages the bins
+      // (a later upload creates it afresh; its removed filenames stay tombstoned).
+      if (current !== null) gone.push(project);
+      staged.removed.add(paths.json).add(paths.html);
+      continue;
+    }
+    if (current === null) appeared.push(project);
     stagePage(staged, paths.json, renderProjectJSON(page));
     stagePage(staged, paths.html, renderProjectHTML(page));
   }
+  return { appeared, gone };
+}
 
-  if (newProjects.length > 0) {
+/** Whether `filename` was taken down before, or earlier in this batch (its tombstone is not written yet). */
+async function removedEver(store: ObjectStore, staged: Staged, project: string, filename: string): Promise<boolean> {
+  return staged.removedFiles.some((f) => f.project === project && f.filename === filename) || (await isTombstoned(store, project, filename));
+}
+
+async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: number): Promise<BatchResult | null> {
+  const { store } = ctx;
+  const view = await openSnapshot(store);
+  if (!view) throw new RepositoryBrokenError('the repository has not been initialised (no metadata/timestamp.json)');
+  const staged: Staged = { targets: new Map(), removed: new Set(), removedFiles: [], takedowns: [], outcomes: [], addedFiles: 0 };
+  const { appeared, gone } = await stageProjects(store, view, changes, staged);
+
+  if (appeared.length > 0 || gone.length > 0) {
     const index = await readTargetText(store, view, INDEX_TARGET_PATHS.json);
     const names = new Set(index === null ? [] : parseIndexNames(index));
-    for (const p of newProjects) names.add(p);
+    for (const p of appeared) names.add(p);
+    for (const p of gone) names.delete(p);
     stagePage(staged, INDEX_TARGET_PATHS.json, renderIndexJSON([...names]));
     stagePage(staged, INDEX_TARGET_PATHS.html, renderIndexHTML([...names]));
   }
 
   const snapshotVersion = view.snapshot.signed.version;
-  if (staged.targets.size === 0) {
+  if (staged.targets.size === 0 && staged.removed.size === 0) {
     return {
       outcomes: staged.outcomes.map((o) => (o === 'unchanged' || o === 'committed' ? { status: 'unchanged', snapshotVersion } : o)),
       newProjects: 0,
       addedFiles: 0,
+      removedFiles: 0,
+      removedProjects: 0,
+      retiredTargets: [],
+      namedTargets: [],
     };
   }
 
-  const touched = binsTouchedBy(view.succinctRoles, staged.targets.keys());
+  const touched = binsTouchedBy(view.succinctRoles, [...staged.targets.keys(), ...staged.removed]);
   const bins = new Map<string, Metadata<Targets>>();
   await Promise.all([...touched].map(async (b) => bins.set(b, await loadBin(store, view, b))));
   const out = await commit({
@@ -186,20 +176,54 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     timestamp: view.head.timestamp,
     bins,
     add: Object.fromEntries([...staged.targets].map(([p, t]) => [p, t.file])),
+    remove: [...staged.removed],
     onlineSigner: ctx.signer,
     expiry: ctx.expiry,
   });
   const pages = [...staged.targets].flatMap(([path, { file, bytes }]) => (bytes ? [{ key: targetKey(path, file.hashes.sha256!), bytes }] : []));
+  const at = new Date(now).toISOString();
+  await writeTombstones(store, staged.removedFiles, at);
   if (!(await advance(store, { from: view.head, targets: pages, ...out }))) return null;
   const committed = out.snapshot.metadata.signed.version;
+  if (staged.takedowns.length > 0) await takenDown(store, { at, snapshotVersion: committed, requests: staged.takedowns }, staged.removedFiles);
   return {
     outcomes: staged.outcomes.map((o) =>
       o === 'committed' ? { status: 'committed', snapshotVersion: committed } : o === 'unchanged' ? { status: 'unchanged', snapshotVersion: committed } : o,
     ),
     committed: out,
-    newProjects: newProjects.length,
+    newProjects: appeared.length,
     addedFiles: staged.addedFiles,
+    removedFiles: staged.removedFiles.length,
+    removedProjects: gone.length,
+    retiredTargets: retired(view, bins, staged),
+    namedTargets: [...staged.targets].map(([path, { file }]) => targetKey(path, file.hashes.sha256!)),
   };
+}
+
+/** The target keys the old bins named under the paths this commit replaced or removed, now named by no later head. */
+function retired(view: SnapshotView, bins: ReadonlyMap<string, Metadata<Targets>>, staged: Staged): string[] {
+  const out: string[] = [];
+  for (const path of [...staged.targets.keys(), ...staged.removed]) {
+    const old = bins.get(binForTarget(view.succinctRoles, path))?.signed.targets[path]?.hashes.sha256;
+    if (old !== undefined && (staged.removed.has(path) || staged.targets.get(path)?.file.hashes.sha256 !== old)) out.push(targetKey(path, old));
+  }
+  return out;
+}
+
+/**
+ * Once the head no longer lists them: the takedown log, then the removed
+ * bytes deleted, so nothing (an old snapshot's client included) downloads
+ * them again. A failure here is not the commit's (the files are already
+ * unservable: routes/head-targets.ts); garbage collection deletes the bytes later.
+ */
+async function takenDown(store: ObjectStore, record: TakedownRecord, files: readonly RemovedFile[]): Promise<void> {
+  try {
+    await writeTakedownLog(store, record);
+    await store.delete(files.flatMap(removedKeys));
+  } catch (error) {
+    // The commit stands: its submitters must hear so. The tombstones hold the reasons too.
+    console.log(JSON.stringify({ event: 'takedown-cleanup-failed', snapshotVersion: record.snapshotVersion, error: String(error) }));
+  }
 }
 
 /**

@@ -24,6 +24,8 @@ export interface MaintenanceResult {
   readonly binsIndexed: number;
   readonly snapshotResigned: boolean;
   readonly timestampResigned: boolean;
+  /** This run's garbage collection batch (commit/gc.ts), after the re-signs. */
+  readonly garbage?: { readonly deleted: number; readonly more: boolean };
 }
 
 export interface CronRecord {

@@ -13,6 +13,7 @@ import { memoryRepository, memoryWriter, ownClientOverStore, pageOf, publishChan
 import { ConfigError } from '../config.ts';
 import type { PublishChange } from './changes.ts';
 import { memoryBinIndex } from './memory-bin-index.ts';
+import { memoryRetiredIndex } from './memory-retired-index.ts';
 import { WriterJobs } from './writer-jobs.ts';
 
 const HOUR = 3_600_000;
@@ -94,6 +95,7 @@ describe('the writer queue', () => {
         throw bad;
       },
       binIndex: memoryBinIndex(),
+      retired: memoryRetiredIndex(),
       now: () => NOW,
     });
     const [change] = await changesFor(store, 1);

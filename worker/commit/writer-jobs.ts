@@ -14,6 +14,7 @@ import type { Head } from '../storage/head.ts';
 import type { Change, ChangeOutcome } from './changes.ts';
 import { commitBatch } from './commit-batch.ts';
 import { resignLateTimestamp } from './late-timestamp.ts';
+import { collectGarbage, retiredMetadata, type CollectResult, type RetiredIndex } from './gc.ts';
 import { maintain, type BinIndex } from './maintenance.ts';
 import type { CommitRecord, MaintenanceResult } from './status.ts';
 
@@ -30,8 +31,10 @@ export interface WriterDeps {
   /** Built per job, only when the job signs. */
   readonly signer: () => Promise<Signer>;
   /** Read per job (the Durable Object's config may be unusable: the job then fails, named). */
-  readonly config: () => Pick<Config, 'resign' | 'commitBatchMax'>;
+  readonly config: () => Pick<Config, 'resign' | 'commitBatchMax' | 'gc'>;
   readonly binIndex: BinIndex;
+  /** What garbage collection may delete once no unexpired timestamp names it (gc.ts). */
+  readonly retired: RetiredIndex;
   /** The clock commits are signed at (maintenance and late re-signs get their time with the job). */
   readonly now: () => number;
   readonly records?: WriterRecords;
@@ -42,6 +45,7 @@ type Job =
   | ChangeJob
   | { readonly kind: 'maintain'; readonly now: number; resolve(r: MaintenanceResult): void; reject(e: unknown): void }
   | { readonly kind: 'late-timestamp'; readonly now: number; resolve(h: Head | null): void; reject(e: unknown): void }
+  | { readonly kind: 'collect'; readonly now: number; resolve(r: CollectResult): void; reject(e: unknown): void }
   | { readonly kind: 'exclusive'; run(): Promise<unknown>; resolve(v: unknown): void; reject(e: unknown): void };
 
 export class WriterJobs {
@@ -71,6 +75,11 @@ export class WriterJobs {
     return new Promise((resolve, reject) => this.#enqueue({ kind: 'maintain', now, resolve, reject }));
   }
 
+  /** One garbage collection batch at time `now` (the cron's, after maintenance): gc.ts. */
+  collect(now: number): Promise<CollectResult> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'collect', now, resolve, reject }));
+  }
+
   /** The head to serve at `now`, re-signed first if it is inside its final margin when this job runs. Null for an empty repository. */
   freshHead(now: number): Promise<Head | null> {
     return new Promise((resolve, reject) => this.#enqueue({ kind: 'late-timestamp', now, resolve, reject }));
@@ -98,6 +107,7 @@ export class WriterJobs {
         this.#queue.shift();
         if (first.kind === 'maintain') await this.#settle(first, () => this.#runMaintenance(first.now));
         else if (first.kind === 'exclusive') await this.#settle(first, first.run);
+        else if (first.kind === 'collect') await this.#settle(first, () => collectGarbage(this.deps.store, this.deps.retired, first.now, this.deps.config().gc));
         else await this.#settle(first, () => this.#runLateTimestamp(first.now));
       }
     } finally {
@@ -130,15 +140,19 @@ export class WriterJobs {
     const started = this.deps.now();
     try {
       const { resign } = this.deps.config();
+      let signedAt = 0;
+      const now = () => (signedAt = this.deps.now());
       const result = await commitBatch(
-        { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, now: this.deps.now },
+        { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, now },
         batch.map((p) => p.change),
       );
       if (result.committed) {
+        this.deps.retired.revive(result.namedTargets);
+        this.#retire([...retiredMetadata(result.committed), ...result.retiredTargets], signedAt);
         for (const b of result.committed.bins) {
           this.deps.binIndex.record(b.role, { version: b.metadata.signed.version, expires: expiresAt(b.metadata.signed) });
         }
-        this.deps.records?.published(result.addedFiles, result.newProjects);
+        this.deps.records?.published(result.addedFiles - result.removedFiles, result.newProjects - result.removedProjects);
         this.deps.records?.committed('commit', result.committed, batch.length, started);
       }
       batch.forEach((p, i) => p.resolve(result.outcomes[i]!));
@@ -155,9 +169,15 @@ export class WriterJobs {
       this.deps.binIndex,
     );
     if (outcome.written && 'snapshot' in outcome.written) {
+      this.#retire(retiredMetadata(outcome.written), now);
       this.deps.records?.committed('maintenance', outcome.written, outcome.result.binsResigned, started);
     }
     return outcome.result;
+  }
+
+  /** Keys the head signed at `signedAt` stopped naming: every timestamp that named them expires by then + the timestamp lifetime. */
+  #retire(keys: readonly string[], signedAt: number): void {
+    this.deps.retired.retire(keys, signedAt + this.deps.config().resign.expiry.timestampSeconds * 1000);
   }
 
   #runLateTimestamp(now: number): Promise<Head | null> {

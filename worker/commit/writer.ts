@@ -22,6 +22,7 @@ import type { Env } from '../env.ts';
 import { onlineSigner } from '../online-signer.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import type { Change, ChangeOutcome } from './changes.ts';
+import type { RetiredIndex } from './gc.ts';
 import type { BinExpiry, BinIndex } from './maintenance.ts';
 import { dailyBuckets, histogram, type Histogram } from '../status/histogram.ts';
 import type { CommitRecord, CronRecord, HourActivity, MaintenanceResult, WriterStatus } from './status.ts';
@@ -45,12 +46,15 @@ export class RepositoryWriter extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS cron (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS mirror (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS hourly (hour INTEGER PRIMARY KEY, commits INTEGER NOT NULL, uploads INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS retired (key TEXT PRIMARY KEY, until INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS retired_by_until ON retired (until);
     `);
     this.#jobs = new WriterJobs({
       store: r2Store(env.REPO),
       signer: () => onlineSigner(this.env),
       config: () => config(this.env),
       binIndex: this.#binIndex(),
+      retired: this.#retiredIndex(),
       now: Date.now,
       records: {
         committed: (kind, out, changes, started) => this.#recordCommit(kind, out, changes, started),
@@ -77,7 +81,9 @@ export class RepositoryWriter extends DurableObject<Env> {
   async maintain(now: number): Promise<MaintenanceResult> {
     const started = Date.now();
     try {
-      const result = await this.#jobs.maintain(now);
+      // Collection after the re-signs: a run short of time has kept the repository fresh first.
+      const maintained = await this.#jobs.maintain(now);
+      const result = { ...maintained, garbage: await this.#jobs.collect(now) };
       this.#recordCron({ at: new Date(now).toISOString(), ok: true, result, ms: Date.now() - started });
       return result;
     } catch (error) {
@@ -159,6 +165,22 @@ export class RepositoryWriter extends DurableObject<Env> {
           .map((r) => ({ name: r.name, entry: { version: r.version, expires: r.expires } })),
       record: (name, entry) =>
         void sql.exec('INSERT OR REPLACE INTO bins (name, version, expires) VALUES (?, ?, ?)', name, entry.version, entry.expires),
+    };
+  }
+
+  /** gc.ts's RetiredIndex in SQLite (memory-retired-index.ts is its in-memory twin). */
+  #retiredIndex(): RetiredIndex {
+    const sql = this.#sql;
+    return {
+      retire: (keys, until) => {
+        for (const key of keys) {
+          sql.exec('INSERT INTO retired (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = MAX(until, excluded.until)', key, until);
+        }
+      },
+      revive: (keys) => keys.forEach((key) => void sql.exec('DELETE FROM retired WHERE key = ?', key)),
+      due: (before, limit) =>
+        sql.exec<{ key: string }>('SELECT key FROM retired WHERE until < ? ORDER BY until, key LIMIT ?', before, limit).toArray().map((r) => r.key),
+      forget: (keys) => keys.forEach((key) => void sql.exec('DELETE FROM retired WHERE key = ?', key)),
     };
   }
 

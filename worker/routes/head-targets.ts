@@ -4,9 +4,10 @@
 // happened, under keys that look just like published ones. So a file is
 // served only if the current head's bins list it with the sha256 in the URL
 // (resolved head -> snapshot -> bin by storage/repository.ts, with its
-// per-bin-version lookup cache). Files are never dropped from a later
-// snapshot (a yank keeps them), so a client holding an older snapshot loses
-// nothing.
+// per-bin-version lookup cache). Files leave a later snapshot only by a
+// takedown (a yank keeps them), so a client holding an older snapshot loses
+// nothing else; a removed file is a 404 here at once, before the edge cache
+// is asked (docs/takedowns.md).
 //
 // Every other target (the simple pages and index) is written only by the
 // writer, and changes with every publish: a TUF client that refreshed just

@@ -12,6 +12,7 @@ function memoryRepository(decide: (change: PublishChange) => ChangeOutcome) {
   const port: RepositoryPort = {
     findTarget: async () => null,
     projectFiles: async () => [],
+    wasRemoved: async () => false,
     async submit(change) {
       submitted.push(change);
       return decide(change);
@@ -81,6 +82,16 @@ describe('runUpload', () => {
     const port: RepositoryPort = { ...repo.port, projectFiles: async () => [{ filename: 'nu-1.0.tar.gz', hashes: { sha256: 'a'.repeat(64) } }] };
     const outcome = await runUpload(request(makeSdist('nu', '1.00')), { staging: staging.port, repository: port });
     expect(outcome).toMatchObject({ kind: 'refused', status: 400, message: expect.stringMatching(/^Only one sdist/) });
+    expect(repo.submitted).toEqual([]);
+    expect([...staging.objects.keys()]).toEqual([]);
+  });
+
+  it('answers a filename taken down (tombstoned) without copying or submitting', async () => {
+    const staging = memoryStaging();
+    const repo = memoryRepository(() => ({ status: 'committed', snapshotVersion: 1 }));
+    const port: RepositoryPort = { ...repo.port, wasRemoved: async (project, filename) => project === 'nu' && filename === 'nu-1.0.tar.gz' };
+    const outcome = await runUpload(request(makeSdist('nu', '1.0')), { staging: staging.port, repository: port });
+    expect(outcome).toMatchObject({ kind: 'refused', status: 400, message: expect.stringContaining('was removed from this index') });
     expect(repo.submitted).toEqual([]);
     expect([...staging.objects.keys()]).toEqual([]);
   });

@@ -14,6 +14,7 @@ import {
   fileTargetPath, InvalidDistributionError, metadataTargetPath, normalizeProjectName, releaseConflict, sha256Hex, targetKey,
 } from '../../shared/index.ts';
 import type { ChangeOutcome, PublishChange } from '../commit/changes.ts';
+import { tombstoneRefusal } from '../commit/takedowns.ts';
 import { checkDigests, field, validateUpload, type Fields } from './form.ts';
 import { boundaryOf, MultipartError, parseMultipart, readText } from './multipart.ts';
 import { refuse, UploadRefusedError, type RefusalStatus } from './refusal.ts';
@@ -30,6 +31,8 @@ export interface RepositoryPort {
   findTarget(path: string): Promise<{ readonly sha256: string } | null>;
   /** The files of a project's page in the current head ([] for a new project). */
   projectFiles(project: string): Promise<readonly { readonly filename: string; readonly hashes: { readonly sha256?: string } }[]>;
+  /** Whether the filename was taken down from the project (a tombstone: commit/takedowns.ts). */
+  wasRemoved(project: string, filename: string): Promise<boolean>;
   submit(change: PublishChange): Promise<ChangeOutcome>;
 }
 
@@ -125,6 +128,7 @@ async function publish(request: UploadRequest, ports: UploadPorts, fields: Field
   const early = releaseConflict(await repository.projectFiles(project), { filename, sha256 });
   if (early.verdict === 'already-published') return { kind: 'already-published', project, filename };
   if (early.verdict === 'conflict') throw refuse(400, early.message);
+  if (await repository.wasRemoved(project, filename)) throw refuse(400, tombstoneRefusal(filename).message);
 
   let coreMetadata: { bytes: Uint8Array; sha256: string; key: string } | undefined;
   if (valid.distribution.kind === 'wheel') {

@@ -3,6 +3,7 @@
 // (the RepositoryWriter Durable Object), which alone moves the head.
 
 import { parseProjectJSON, simpleTargetPaths } from '../../shared/index.ts';
+import { isTombstoned } from '../commit/takedowns.ts';
 import { repositoryWriter } from '../commit/writer.ts';
 import type { Env } from '../env.ts';
 import { r2Store } from '../storage/r2-store.ts';
@@ -26,6 +27,7 @@ export function r2Repository(env: Env): RepositoryPort {
       const text = view && (await readTargetText(store, view, simpleTargetPaths(project).json));
       return text === null ? [] : parseProjectJSON(text).files;
     },
+    wasRemoved: (project, filename) => isTombstoned(store, project, filename),
     submit: (change) => repositoryWriter(env).submit(change),
   };
 }
