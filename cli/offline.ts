@@ -8,9 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import {
   addSignature, authorityOf, describeStatus, draftBytes, draftToJSON, ed25519Key, editRoot, editTargets, fromHex, fullySigned, parseDraft, parseKey,
   thresholdStatus, UnsignedMetadataError, UsageError, DEFAULT_EXPIRY, ed25519Signer,
-  type Draft, type DraftRole, type EditableRole, type Key, type Metadata, type Root, type Signer, type Targets,
+  type Draft, type DraftRole, type RoleEdit, type EditableRole, type Key, type Metadata, type Root, type Signer, type Targets,
 } from '../shared/index.ts';
-import type { ClosableStore } from '../shared/store/object-store.ts';
+import type { ClosableStore, ObjectStore } from '../shared/store/object-store.ts';
 import { latestRoot, publishOffline } from '../worker/commit/offline-publish.ts';
 import { resignOnline } from '../worker/commit/online-rotate.ts';
 import { openSnapshot } from '../worker/storage/repository.ts';
@@ -82,6 +82,25 @@ export async function readDraft(file: string): Promise<Draft> {
 
 export const writeDraft = (file: string, draft: Draft) => writeFile(file, JSON.stringify(draftToJSON(draft), null, 2) + '\n');
 
+/**
+ * The next version of `role` in `store`, edited, as an unsigned draft. A
+ * targets draft made beside a root draft (`pending`) must also be signed by
+ * that root's targets keys, so it verifies under both roots.
+ */
+export async function nextDraft(store: ObjectStore, role: DraftRole, edit: RoleEdit, now: number, pending?: Root): Promise<Draft> {
+  const root = await latestRoot(store);
+  if (role === 'root') {
+    const next = editRoot(root.signed, edit, now);
+    return { role, metadata: { signed: next, signatures: [], unrecognized: {} }, authorities: [authorityOf(root.signed, 'root', `root version ${root.signed.version} (the current root)`)] };
+  }
+  const view = await openSnapshot(store);
+  if (!view) throw new UsageError('no repository there (no metadata/timestamp.json)');
+  const next = editTargets(view.targets.signed, edit, now);
+  const authorities = [authorityOf(root.signed, 'targets', `targets keys of root version ${root.signed.version}`)];
+  if (pending) authorities.push(authorityOf(pending, 'targets', `targets keys of root version ${pending.version} (draft)`));
+  return { role, metadata: { signed: next, signatures: [], unrecognized: {} }, authorities };
+}
+
 /** Makes the next version of `role` as an unsigned draft at `file`. */
 export async function editCommand(role: DraftRole, file: string, o: EditOptions, now = Date.now()): Promise<Draft> {
   const edit = {
@@ -94,24 +113,13 @@ export async function editCommand(role: DraftRole, file: string, o: EditOptions,
     }),
     expires: now + (o.expiresDays ?? (role === 'root' ? DEFAULT_EXPIRY.rootSeconds : DEFAULT_EXPIRY.targetsSeconds) / 86_400) * DAY_MS,
   };
-  const draft = await withStore(o, async (store): Promise<Draft> => {
-    const root = await latestRoot(store);
-    if (role === 'root') {
-      if (o.rootDraft) throw new UsageError('--root-draft is for targets drafts');
-      const next = editRoot(root.signed, edit, now);
-      return { role, metadata: { signed: next, signatures: [], unrecognized: {} }, authorities: [authorityOf(root.signed, 'root', `root version ${root.signed.version} (the current root)`)] };
-    }
-    const view = await openSnapshot(store);
-    if (!view) throw new UsageError('no repository there (no metadata/timestamp.json)');
-    const next = editTargets(view.targets.signed, edit, now);
-    const authorities = [authorityOf(root.signed, 'targets', `targets keys of root version ${root.signed.version}`)];
-    if (o.rootDraft) {
-      const pending = (await readDraft(o.rootDraft)).metadata.signed as Root;
-      if (pending.type !== 'root') throw new UsageError(`${o.rootDraft} is not a root draft`);
-      authorities.push(authorityOf(pending, 'targets', `targets keys of root version ${pending.version} (draft)`));
-    }
-    return { role, metadata: { signed: next, signatures: [], unrecognized: {} }, authorities };
-  });
+  if (o.rootDraft && role === 'root') throw new UsageError('--root-draft is for targets drafts');
+  let pending: Root | undefined;
+  if (o.rootDraft) {
+    pending = (await readDraft(o.rootDraft)).metadata.signed as Root;
+    if (pending.type !== 'root') throw new UsageError(`${o.rootDraft} is not a root draft`);
+  }
+  const draft = await withStore(o, (store) => nextDraft(store, role, edit, now, pending));
   await writeDraft(file, draft);
   return draft;
 }
