@@ -7,6 +7,7 @@ import { keyToJSON, type DraftRole } from '../shared/index.ts';
 import { readKey } from './keys.ts';
 import { draftStatus, editCommand, publishCommand, rotateCommand, signCommand, type EditOptions, type PublishOptions, type SignOptions, type StoreOptions } from './offline.ts';
 import { DEFAULT_KEYS_DIR } from './keys.ts';
+import { statusCommand } from './status.ts';
 
 const days = (value: string) => {
   const n = Number(value);
@@ -72,8 +73,15 @@ export function registerKeyCommands(program: Command): void {
       .description('re-sign every bin, the snapshot and the timestamp with the new online key (root and targets must list it already)')
       .requiredOption('--new-key <file>', 'the new online key file'),
   ).action((o: StoreOptions & { newKey: string }) => rotateCommand(o.newKey, o, log));
+  const status = program
+    .command('status')
+    .description("every role's version, expiry, keys and threshold, verified from the edge, and what needs offline signatures soon")
+    .option('--config <file>', 'the client bootstrap file (metadataUrl, rootFile)')
+    .option('--warn-days <d>', 'flag offline roles expiring within this many days', days, 60)
+    .option('--json', 'print JSON')
+    .action(async (o: { config?: string; json?: boolean; warnDays: number }) => console.log(await statusCommand(o)));
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
-  for (const c of [program.commands.find((c) => c.name() === 'root')!, program.commands.find((c) => c.name() === 'targets')!, online].flatMap(all)) usageExit(c);
+  for (const c of [program.commands.find((c) => c.name() === 'root')!, program.commands.find((c) => c.name() === 'targets')!, online, status].flatMap(all)) usageExit(c);
   program.commands
     .find((c) => c.name() === 'keys')!
     .command('public <keyfile>')
