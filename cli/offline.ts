@@ -16,6 +16,7 @@ import { resignOnline } from '../worker/commit/online-rotate.ts';
 import { openSnapshot } from '../worker/storage/repository.ts';
 import { runSignCommand } from './external-signer.ts';
 import { DEFAULT_KEYS_DIR, listKeys, readKey } from './keys.ts';
+import { progress, type Progress } from './progress.ts';
 import { folderStore, localEdgeStore } from './store.ts';
 
 const DAY_MS = 86_400_000;
@@ -191,7 +192,15 @@ export async function publishCommand(role: DraftRole, file: string, o: PublishOp
 export async function rotateCommand(newKeyFile: string, o: StoreOptions, log: (line: string) => void, now = Date.now()): Promise<void> {
   const key = await readKey(newKeyFile, 'online');
   const signer = await ed25519Signer(key.seed);
-  const out = await withStore(o, (store) => resignOnline(store, signer, now, (done, total) => log(`loaded ${done}/${total} bins`)));
+  let bar: Progress | undefined;
+  let shown = 0;
+  const out = await withStore(o, (store) =>
+    resignOnline(store, signer, now, (done, total) => {
+      bar ??= progress('loading bins to re-sign', total);
+      bar.tick(done - shown);
+      shown = done;
+    }));
+  bar?.done();
   log(`re-signed ${out.binsResigned} bins, snapshot ${out.snapshotVersion} and timestamp ${out.timestampVersion} with key ${signer.keyid.slice(0, 12)}`);
   log('next: remove the old online key from root (snapshot, timestamp) and from the bins delegation of targets (docs/keys.md)');
 }

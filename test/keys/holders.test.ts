@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toHex, UnsignedMetadataError } from '../../shared/index.ts';
+import { toHex, UnsignedMetadataError, UsageError } from '../../shared/index.ts';
 import { draftStatus, editCommand, publishCommand, signCommand } from '../../cli/offline.ts';
 import { folderStore } from '../../cli/folder-store.ts';
 import { initTestRepository, seedFor } from '../harness/repository.ts';
@@ -47,6 +47,10 @@ describe('root holders on separate machines', () => {
     // Mailed to Bob, who signs through his own command.
     await copyFile(join(alice, 'draft.json'), join(bob, 'draft.json'));
     await expect(signCommand('root', join(bob, 'draft.json'), { signCommand: 'exit 3' })).rejects.toThrow(/exited with 3/);
+    await expect(signCommand('root', join(bob, 'draft.json'), {}), 'misuse').rejects.toThrow(UsageError);
+    await expect(signCommand('targets', join(bob, 'draft.json'), { key: join(alice, 'root-1.json') })).rejects.toThrow(/is a root draft/);
+    // A key no threshold lists: its signature is refused, the draft unchanged.
+    await expect(signCommand('root', join(bob, 'draft.json'), { key: join(repo.dir, 'keys', 'online.json') })).rejects.toThrow(/verifies under none/);
     const bobSays = await signCommand('root', join(bob, 'draft.json'), { signCommand: `SEED=${toHex(seedFor('root-2'))} node ${script}` });
     expect(bobSays.at(-1)).toMatch(/^complete/);
     expect((await draftStatus(join(bob, 'draft.json'))).join('\n')).not.toMatch(/needs/);
