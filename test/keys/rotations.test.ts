@@ -6,7 +6,9 @@
 // publish` does (worker/commit/offline-publish.ts). tuf-js and our client,
 // both trusting root version 1, update and download a target after every
 // step; a root signed by only the old threshold, or only the new one, is
-// refused by publish and, when planted anyway, by both clients.
+// refused by publish and, when planted anyway, by both clients. Last, an
+// online key lost with its compromise: publish installs root first (the one
+// non-seamless order) and both clients follow.
 
 import { describe, expect, it } from 'vitest';
 import { metadataKey, serializeMetadata, UnsignedMetadataError, type Draft, type RoleEdit } from '../../shared/index.ts';
@@ -95,5 +97,20 @@ describe('years of key operations', () => {
     const { jobs } = memoryWriter(store, { onlineSeed: seedFor('online-2') });
     await jobs.submit(await publishChange(store, 'demo', 'demo-2.0.tar.gz', new Uint8Array([9])));
     await clients.update(13);
+  });
+
+  it('an online key lost with its compromise: root goes first, the head right after, and clients follow', async () => {
+    const { store, repo } = await memoryRepository(new Map([[PATH, BYTES]]));
+    const clients = await clientsOver(store, repo, PATH, BYTES);
+    await clients.update(1);
+    const both = ['snapshot', 'timestamp'] as const;
+    const root2 = await signedBy(
+      await nextDraft(store, 'root', { remove: both.map((role) => ({ role, keyid: idOf('online') })), add: both.map((role) => ({ role, key: pub('online-2') })), expires: Date.now() + YEAR }, Date.now()),
+      ['root-1', 'root-2'],
+    );
+    const targets2 = await nextDraft(store, 'targets', { remove: [{ role: 'bins', keyid: idOf('online') }], add: [{ role: 'bins', key: pub('online-2') }], expires: Date.now() + YEAR }, Date.now(), rootOf(root2).signed);
+    const out = await publishOffline({ store, root: rootOf(root2), targets: targetsOf(await signedBy(targets2, ['targets-1'])), onlineSigners: [holder('online-2')], now: Date.now() });
+    expect(out).toMatchObject({ rootVersion: 2, targetsVersion: 2, binsResigned: 16, seamless: false });
+    await clients.update(2);
   });
 });
