@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_EXPIRY, UsageError, toHex, type ExpiryPolicy } from '../shared/index.ts';
 import { initRepository } from './ceremony.ts';
+import { registerKeyCommands } from './key-commands.ts';
 import { dev } from './dev.ts';
 import { devMirror } from './dev-mirror.ts';
 import { IMPORT_DEFAULTS, importCommand, parseSize, type ImportCommandOptions } from './import/command.ts';
@@ -206,6 +207,8 @@ program
   .action(async (o: { config?: string; dir?: string; root?: string; json?: boolean }) => {
     process.exitCode = await verifyCommand(o);
   });
+
+registerKeyCommands(program);
 
 try {
   await program.parseAsync();

@@ -22,6 +22,8 @@ export * from './verify.ts';
 export * from './repository/layout.ts';
 export * from './repository/policy.ts';
 export * from './repository/engine.ts';
+export * from './repository/draft.ts';
+export * from './repository/edit.ts';
 export * from './tokens.ts';
 export * from './pypi/index.ts';
 export * from './client/index.ts';

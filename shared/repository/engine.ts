@@ -34,6 +34,13 @@ export async function signFile<T extends Signed>(role: string, signed: T, signer
   return { role, metadata, bytes: serializeMetadata(metadata), key: metadataKey(role, signed.version) };
 }
 
+/**
+ * The online key(s) to sign with: usually one; two while an online key is
+ * rotated, so that the files verify under the old and the new root alike.
+ */
+export type OnlineSigners = Signer | readonly Signer[];
+const signerList = (s: OnlineSigners): readonly Signer[] => ('sign' in s ? [s as Signer] : (s as readonly Signer[]));
+
 export interface RoleKeys {
   readonly keys: readonly Key[];
   readonly threshold: number;
@@ -108,7 +115,7 @@ function snapshotMetaFor(files: readonly MetadataFile[]) {
   return Object.fromEntries(files.map((f) => [`${f.role}.json`, { version: f.metadata.signed.version, unrecognized: {} }]));
 }
 
-async function signTimestamp(version: number, snapshot: MetadataFile<Snapshot>, now: number, expiry: ExpiryPolicy, signer: Signer) {
+async function signTimestamp(version: number, snapshot: MetadataFile<Snapshot>, now: number, expiry: ExpiryPolicy, signer: OnlineSigners) {
   const signed: Timestamp = {
     type: 'timestamp',
     specVersion: SPEC_VERSION,
@@ -122,7 +129,7 @@ async function signTimestamp(version: number, snapshot: MetadataFile<Snapshot>, 
     },
     unrecognized: {},
   };
-  return signFile('timestamp', signed, [signer]);
+  return signFile('timestamp', signed, signerList(signer));
 }
 
 /**
@@ -268,7 +275,7 @@ export async function snapshotAndTimestamp(
   currentTimestamp: Timestamp,
   changedFiles: readonly MetadataFile<Targets>[],
   now: number,
-  signer: Signer,
+  signer: OnlineSigners,
   expiry: ExpiryPolicy = DEFAULT_EXPIRY,
 ): Promise<CommitOutput> {
   const snapshot = await signFile(
@@ -279,7 +286,7 @@ export async function snapshotAndTimestamp(
       expires: formatExpires(now + expiry.snapshotSeconds * 1000),
       meta: { ...current.meta, ...snapshotMetaFor(changedFiles) },
     },
-    [signer],
+    signerList(signer),
   );
   const timestamp = await signTimestamp(currentTimestamp.version + 1, snapshot, now, expiry, signer);
   return { bins: changedFiles, snapshot, timestamp };
@@ -306,13 +313,13 @@ export async function refreshTimestamp(
 export async function resignBins(
   bins: ReadonlyMap<string, Metadata<Targets>>,
   expiresAt: (name: string, current: Targets) => number,
-  signer: Signer,
+  signer: OnlineSigners,
 ): Promise<MetadataFile<Targets>[]> {
   return signAll(
     [...bins].map(([name, md]): [string, Targets] => [
       name,
       { ...md.signed, version: md.signed.version + 1, expires: formatExpires(expiresAt(name, md.signed)) },
     ]),
-    [signer],
+    signerList(signer),
   );
 }

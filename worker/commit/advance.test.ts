@@ -24,6 +24,11 @@ function recorded(store: ObjectStore, log: string[], failOn?: string): ObjectSto
       log.push(`put ${key}`);
       return store.put(key, bytes);
     },
+    async create(key, bytes) {
+      if (key === failOn) throw new Error(`write of ${key} failed`);
+      log.push(`create ${key}`);
+      return store.create(key, bytes);
+    },
     async swap(key, bytes, etag) {
       log.push(`swap ${key}`);
       return store.swap(key, bytes, etag);
@@ -44,9 +49,9 @@ describe('advance', () => {
     expect(await advance(recorded(store, log), step(etag))).toBe(true);
     expect(log).toEqual([
       'put targets/simple/p/aa.index.json',
-      'put metadata/2.bins-0.json',
-      'put metadata/2.bins-1.json',
-      'put metadata/2.snapshot.json',
+      'create metadata/2.bins-0.json',
+      'create metadata/2.bins-1.json',
+      'create metadata/2.snapshot.json',
       `swap ${HEAD_KEY}`,
     ]);
     expect(new TextDecoder().decode((await store.get(HEAD_KEY))!.bytes)).toBe('metadata/2.timestamp.json');
@@ -65,6 +70,18 @@ describe('advance', () => {
     await expect(advance(recorded(store, log, 'metadata/2.snapshot.json'), step(etag))).rejects.toThrow(/snapshot.json failed/);
     expect(log).not.toContain(`swap ${HEAD_KEY}`);
     expect((await store.get(HEAD_KEY))!.etag).toBe(etag);
+  });
+
+  it("never replaces a file another writer's head names; replaces a leftover no head names", async () => {
+    const { store, etag } = await withHead();
+    await store.put('metadata/2.snapshot.json', utf8('a rival snapshot 2'));
+    expect(await advance(store, step(etag)), 'leftover: the head is still ours').toBe(true);
+    expect(new TextDecoder().decode((await store.get('metadata/2.snapshot.json'))!.bytes)).toBe('metadata/2.snapshot.json');
+    const second = await withHead();
+    await second.store.put('metadata/2.snapshot.json', utf8('the rival snapshot 2'));
+    await second.store.put(HEAD_KEY, utf8('the rival head naming it'));
+    expect(await advance(second.store, step(second.etag))).toBe(false);
+    expect(new TextDecoder().decode((await second.store.get('metadata/2.snapshot.json'))!.bytes)).toBe('the rival snapshot 2');
   });
 
   it('moves only the head for a timestamp-only step', async () => {

@@ -8,8 +8,18 @@
 //   4. the head, by compare-and-swap on the etag it started from.
 // A crash or failed write before step 4 leaves the old head, which names
 // only files that were already there: the repository stays readable.
+//
+// Bins and the snapshot are written create-only. Two writers deriving from
+// one head (the writer and a CLI publishing offline metadata) sign the same
+// versions; once one has swapped the head, its files are named and the
+// other must not replace them: it finds the head moved and reports a lost
+// race without writing. A different file of that version while the head is
+// still `from` is a leftover of a lost attempt, which no head names, and is
+// replaced. (Left: a rival that writes its file and swaps between that head
+// check and the replacing write; the writer Durable Object runs one job at
+// a time, so this needs a second writer racing within those microseconds.)
 
-import { HEAD_KEY } from '../../shared/index.ts';
+import { constantTimeEqual, HEAD_KEY } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { Head } from '../storage/head.ts';
 
@@ -42,7 +52,18 @@ export interface Step {
  */
 export async function advance(store: ObjectStore, step: Step): Promise<boolean> {
   await Promise.all((step.targets ?? []).map((t) => store.put(t.key, t.bytes)));
-  await Promise.all((step.bins ?? []).map((b) => store.put(b.key, b.bytes)));
-  if (step.snapshot) await store.put(step.snapshot.key, step.snapshot.bytes);
+  const written = await Promise.all((step.bins ?? []).map((b) => writeVersioned(store, step.from, b)));
+  if (written.includes(false)) return false;
+  if (step.snapshot && !(await writeVersioned(store, step.from, step.snapshot))) return false;
   return store.swap(HEAD_KEY, step.timestamp.bytes, step.from?.etag ?? null);
+}
+
+/** False when another writer's head may name the file already there. */
+async function writeVersioned(store: ObjectStore, from: Step['from'], file: NewObject): Promise<boolean> {
+  if (await store.create(file.key, file.bytes)) return true;
+  const existing = await store.get(file.key);
+  if (existing && constantTimeEqual(existing.bytes, file.bytes)) return true;
+  if ((await store.get(HEAD_KEY))?.etag !== from?.etag) return false;
+  await store.put(file.key, file.bytes);
+  return true;
 }

@@ -132,6 +132,10 @@ describe('commitBatch', () => {
         if (key.endsWith('.snapshot.json')) throw new Error(`write of ${key} failed`);
         return store.put(key, bytes);
       },
+      async create(key, bytes) {
+        if (key.endsWith('.snapshot.json')) throw new Error(`write of ${key} failed`);
+        return store.create(key, bytes);
+      },
     };
     const change = await publishChange(store, 'demo', 'demo-1.0.tar.gz', new Uint8Array([4, 5]));
     const head = (await store.get(HEAD_KEY))!.etag;

@@ -1,0 +1,50 @@
+// The last online step of an online key rotation (docs/keys.md): once root
+// and targets list the new online key beside the old one and the worker signs
+// with it, every bin, the snapshot and the timestamp are re-signed with the
+// new key, so that the old key can then be removed from root and targets
+// without invalidating anything a client can see. Through advance(), by
+// compare-and-swap: a commit that races it is never overwritten (the
+// re-sign is derived again from the head that won).
+
+import { expiresAt, resignBins, snapshotAndTimestamp, UsageError, binNames, type Metadata, type Signer, type Targets } from '../../shared/index.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { loadBin, openSnapshot } from '../storage/repository.ts';
+import { advance } from './advance.ts';
+import { latestRoot } from './offline-publish.ts';
+
+export interface ResignOutcome {
+  readonly binsResigned: number;
+  readonly snapshotVersion: number;
+  readonly timestampVersion: number;
+}
+
+/** @throws {UsageError} when root or the bins delegation does not list the signer's key yet. */
+export async function resignOnline(store: ObjectStore, signer: Signer, now: number, progress?: (done: number, total: number) => void): Promise<ResignOutcome> {
+  const root = (await latestRoot(store)).signed;
+  for (const role of ['timestamp', 'snapshot'] as const) {
+    if (!root.roles[role].keyids.includes(signer.keyid)) {
+      throw new UsageError(`root ${root.version} does not list key ${signer.keyid.slice(0, 12)} for ${role}: publish a root draft that adds it first`);
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    const view = await openSnapshot(store);
+    if (!view) throw new UsageError('no repository there (no metadata/timestamp.json)');
+    const d = view.targets.signed.delegations;
+    if (d?.kind !== 'succinct' || !d.succinctRoles.keyids.includes(signer.keyid)) {
+      throw new UsageError(`targets ${view.targets.signed.version} does not delegate the bins to key ${signer.keyid.slice(0, 12)}: publish a targets draft that adds it first`);
+    }
+    const names = [...binNames(view.succinctRoles)];
+    const bins = new Map<string, Metadata<Targets>>();
+    for (const name of names) {
+      bins.set(name, await loadBin(store, view, name));
+      if (bins.size % 256 === 0) progress?.(bins.size, names.length);
+    }
+    progress?.(names.length, names.length);
+    const resigned = await resignBins(bins, (_name, current) => expiresAt(current), signer);
+    const out = await snapshotAndTimestamp(view.snapshot.signed, view.head.timestamp.signed, resigned, now, signer);
+    if (await advance(store, { from: view.head, ...out })) {
+      return { binsResigned: resigned.length, snapshotVersion: out.snapshot.metadata.signed.version, timestampVersion: out.timestamp.metadata.signed.version };
+    }
+    if (attempt >= 5) throw new Error('another writer kept moving the head: try again');
+  }
+}
