@@ -64,9 +64,15 @@ export async function ed25519Signer(seed: Uint8Array): Promise<Signer> {
   }
 }
 
-/** Signs `signed` with every signer, distinct keys only. */
-export async function signMetadata<T extends Signed>(signed: T, signers: readonly Signer[]): Promise<Metadata<T>> {
-  const bytes = signedBytes(signed);
+/**
+ * Signs `signed` with every signer, distinct keys only. `bytes`, when the
+ * caller already has them, must be signedBytes(signed).
+ */
+export async function signMetadata<T extends Signed>(
+  signed: T,
+  signers: readonly Signer[],
+  bytes: Uint8Array = signedBytes(signed),
+): Promise<Metadata<T>> {
   const ids = new Set<string>();
   const signatures = [];
   for (const s of signers) {

@@ -7,7 +7,9 @@ import { sha256Hex } from '../crypto/hash.ts';
 import { UsageError } from '../errors.ts';
 import { quoteValue } from '../pypi/errors.ts';
 import { keyId, type Key } from '../metadata/key.ts';
-import { serializeMetadata, type Metadata, type Signed } from '../metadata/metadata.ts';
+import { serializeMetadataWithSignedText, type Metadata, type Signed } from '../metadata/metadata.ts';
+import { canonicalSignedText } from '../metadata/signed-text.ts';
+import { utf8 } from '../bytes.ts';
 import { binForTarget, binNames, type SuccinctRoles } from '../metadata/role.ts';
 import type { Root, TopLevelRole } from '../metadata/root.ts';
 import type { Snapshot } from '../metadata/snapshot.ts';
@@ -30,8 +32,18 @@ export interface MetadataFile<T extends Signed = Signed> {
 }
 
 export async function signFile<T extends Signed>(role: string, signed: T, signers: readonly Signer[]): Promise<MetadataFile<T>> {
-  const metadata = await signMetadata(signed, signers);
-  return { role, metadata, bytes: serializeMetadata(metadata), key: metadataKey(role, signed.version) };
+  return signFileText(role, signed, canonicalSignedText(signed), signers);
+}
+
+/** signFile, given the canonical text of `signed` (see kept-snapshot.ts): it is encoded only once. */
+export async function signFileText<T extends Signed>(
+  role: string,
+  signed: T,
+  signedText: string,
+  signers: readonly Signer[],
+): Promise<MetadataFile<T>> {
+  const metadata = await signMetadata(signed, signers, utf8(signedText));
+  return { role, metadata, bytes: serializeMetadataWithSignedText(metadata, signedText), key: metadataKey(role, signed.version) };
 }
 
 export interface RoleKeys {
