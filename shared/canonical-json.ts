@@ -43,8 +43,11 @@ function encodeString(s: string): string {
   return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
 }
 
-/** UTF-16 order equals code-point order unless a surrogate is involved. */
-function sortKeys(keys: string[]): string[] {
+/**
+ * Sorts object keys in canonical order, in place. UTF-16 order equals
+ * code-point order unless a surrogate is involved.
+ */
+export function sortKeys(keys: string[]): string[] {
   return keys.some((k) => SURROGATE.test(k)) ? keys.sort(compareCodePoints) : keys.sort();
 }
 

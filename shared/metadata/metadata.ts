@@ -120,11 +120,11 @@ export function serializeMetadata(md: Metadata): Uint8Array {
 }
 
 /**
- * serializeMetadata(md), given the canonical text of `md.signed` (the text
- * that was signed), so that the payload is not encoded a second time.
+ * serializeMetadata() of an envelope given the canonical text of its signed
+ * payload (the text that was signed), so the payload is not encoded twice.
  */
-export function serializeMetadataWithSignedText(md: Metadata, signedText: string): Uint8Array {
-  const envelope = withUnrecognized({ signed: {}, signatures: signaturesToJSON(md.signatures) }, md.unrecognized);
+export function serializeEnvelope(signedText: string, signatures: readonly Signature[], extra: Unrecognized = {}): Uint8Array {
+  const envelope = withUnrecognized({ signed: {}, signatures: signaturesToJSON(signatures) }, extra);
   const text = canonicalObjectPieces(Object.keys(envelope), (key) => (key === 'signed' ? signedText : canonicalize(envelope[key]!))).join('');
   return utf8(escapeControlCharacters(text));
 }

@@ -15,17 +15,21 @@ import type { Targets } from './targets.ts';
 // Hex digests and algorithm names need no escaping; anything else goes the long way.
 const PLAIN = /^[0-9A-Za-z_-]*$/;
 
+/**
+ * The text of a target with one hash and nothing else, or undefined when
+ * the name or value would need escaping. Keys in canonical order ("hashes"
+ * < "length"); -0 is written 0, as canonicalize does.
+ */
+export function plainTargetText(hashName: string, hashValue: string, length: number): string | undefined {
+  if (!Number.isSafeInteger(length) || !PLAIN.test(hashName) || !PLAIN.test(hashValue)) return undefined;
+  return `{"hashes":{"${hashName}":"${hashValue}"},"length":${length === 0 ? 0 : length}}`;
+}
+
 function targetFileText(file: TargetFile): string {
   if (file.custom === undefined && isEmpty(file.unrecognized)) {
     const names = Object.keys(file.hashes);
-    if (names.length === 1 && Number.isSafeInteger(file.length)) {
-      const name = names[0]!;
-      const value = file.hashes[name]!;
-      if (PLAIN.test(name) && PLAIN.test(value)) {
-        // Keys in canonical order: "hashes" < "length". -0 is written 0, as canonicalize does.
-        return `{"hashes":{"${name}":"${value}"},"length":${file.length === 0 ? 0 : file.length}}`;
-      }
-    }
+    const plain = names.length === 1 ? plainTargetText(names[0]!, file.hashes[names[0]!]!, file.length) : undefined;
+    if (plain !== undefined) return plain;
   }
   return canonicalize(targetFileToJSON(file));
 }
@@ -35,15 +39,18 @@ function isEmpty(obj: object): boolean {
   return true;
 }
 
-function targetsText(t: Targets): string {
-  // The payload without its targets, then the targets map written here in its place.
+/**
+ * The canonical text of targets metadata whose targets map is already
+ * written (`targetsMapText`); `t.targets` itself is not read.
+ */
+export function targetsTextWith(t: Targets, targetsMapText: string): string {
   const rest = signedToJSON({ ...t, targets: {} }) as Record<string, JsonObject>;
-  return canonicalObjectPieces(Object.keys(rest), (key) =>
-    key === 'targets' ? canonicalObjectPieces(Object.keys(t.targets), (path) => targetFileText(t.targets[path]!)).join('') : canonicalize(rest[key]!),
-  ).join('');
+  return canonicalObjectPieces(Object.keys(rest), (key) => (key === 'targets' ? targetsMapText : canonicalize(rest[key]!))).join('');
 }
 
 /** Exactly canonicalize(signedToJSON(signed)), faster for targets metadata. */
 export function canonicalSignedText(signed: Signed): string {
-  return signed.type === 'targets' ? targetsText(signed) : canonicalize(signedToJSON(signed));
+  if (signed.type !== 'targets') return canonicalize(signedToJSON(signed));
+  const map = canonicalObjectPieces(Object.keys(signed.targets), (path) => targetFileText(signed.targets[path]!)).join('');
+  return targetsTextWith(signed, map);
 }

@@ -1,0 +1,46 @@
+// buildRepository (from a TargetTable, bins streamed) must write exactly
+// the files createRepository writes for the same targets: same bins in the
+// same order, same snapshot and timestamp bytes.
+
+import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../crypto/hash.ts';
+import { utf8 } from '../bytes.ts';
+import { UsageError } from '../errors.ts';
+import type { TargetFile } from '../metadata/files.ts';
+import { options } from '../../test/fixtures/engine.ts';
+import { buildRepository } from './bulk-build.ts';
+import { createRepository, type StoredFile } from './engine.ts';
+import { TargetTable } from './target-table.ts';
+
+const paths = Array.from({ length: 300 }, (_, i) => `files/p${i % 37}/p${i % 37}-1.${i}.tar.gz`).concat(['__proto__', 'files/naïve.whl']);
+const file = (p: string, i: number): TargetFile => ({ length: i * 1000, hashes: { sha256: sha256Hex(utf8(p)) }, unrecognized: {} });
+
+describe('buildRepository', () => {
+  it('writes the bytes createRepository writes', async () => {
+    const initialTargets: Record<string, TargetFile> = {};
+    const table = new TargetTable();
+    paths.forEach((p, i) => {
+      Object.defineProperty(initialTargets, p, { value: file(p, i), enumerable: true });
+      table.add(p, i * 1000, file(p, i).hashes.sha256!);
+    });
+    const expected = await createRepository(options({ initialTargets }));
+    const bins: StoredFile[] = [];
+    const { initialTargets: _, ...o } = options();
+    const built = await buildRepository(o, table, (b) => void bins.push(b));
+    expect(bins.map((b) => b.key)).toEqual(expected.bins.map((b) => b.key));
+    bins.forEach((b, i) => expect(b.bytes).toEqual(expected.bins[i]!.bytes));
+    for (const role of ['root', 'targets', 'snapshot', 'timestamp'] as const) expect(built[role].bytes).toEqual(expected[role].bytes);
+    expect(expected.bins.reduce((n, b) => n + Object.keys(b.metadata.signed.targets).length, 0)).toBe(paths.length);
+  });
+
+  it('refuses a path twice, and a path or hash no client would accept', async () => {
+    const table = new TargetTable();
+    table.add('files/a.whl', 1, 'ab'.repeat(32));
+    table.add('files/a.whl', 2, 'cd'.repeat(32));
+    const { initialTargets: _, ...o } = options();
+    await expect(buildRepository(o, table, () => {})).rejects.toThrow(/listed twice/);
+    expect(() => table.add('/abs', 1, 'ab'.repeat(32))).toThrow(UsageError);
+    expect(() => table.add('files/b.whl', 1, 'AB'.repeat(32))).toThrow(UsageError);
+    expect(() => table.add('files/b.whl', -1, 'ab'.repeat(32))).toThrow(UsageError);
+  });
+});
