@@ -27,7 +27,7 @@ describe('kept snapshot', () => {
   it('is the canonical text, and stays so through a run of patches', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom({}, { a: 1 }, { zz: [1, 'x'] }, { m: true, 'spec': 'x' }),
+        fc.constantFrom<Snapshot['unrecognized']>({}, { a: 1 }, { zz: [1, 'x'] }, { m: true, spec: 'x' }),
         fc.array(fc.array(fc.tuple(fc.nat(299), fc.nat(1000), fc.boolean()), { maxLength: 5 }), { minLength: 1, maxLength: 6 }),
         (unrecognized, commits) => {
           let kept = keepSnapshot(snapshot(300, unrecognized));
