@@ -3,7 +3,7 @@
 // timestamp), signed through Signers, named for consistent snapshots. It does
 // no I/O; callers load what it needs and store what it returns, in order.
 
-import { sha256Hex } from '../crypto/hash.ts';
+import { sha256HexNative } from '../crypto/hash.ts';
 import { UsageError } from '../errors.ts';
 import { quoteValue } from '../pypi/errors.ts';
 import { keyId, type Key } from '../metadata/key.ts';
@@ -136,7 +136,7 @@ async function signTimestamp(version: number, snapshot: MetadataFile<Snapshot>, 
     snapshotMeta: {
       version: snapshot.metadata.signed.version,
       length: snapshot.bytes.length,
-      hashes: { sha256: sha256Hex(snapshot.bytes) },
+      hashes: { sha256: await sha256HexNative(snapshot.bytes) },
       unrecognized: {},
     },
     unrecognized: {},
