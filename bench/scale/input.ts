@@ -155,12 +155,15 @@ export function saveInput(dir: string, input: ScaleInput): void {
 }
 
 export function loadInput(dir: string): ScaleInput {
-  const paths = readFileSync(join(dir, 'paths.txt'), 'utf8').split('\n');
-  const lengthBytes = readFileSync(join(dir, 'lengths.f64'));
-  const lengths = new Float64Array(lengthBytes.buffer, lengthBytes.byteOffset, lengthBytes.length / 8);
+  const paths = readFileSync(join(dir, 'paths.txt'));
+  const lengths = readFileSync(join(dir, 'lengths.f64'));
   const digests = readFileSync(join(dir, 'digests.bin'));
-  const table = new TargetTable();
-  paths.forEach((path, row) => table.add(path, lengths[row]!, digests.toString('hex', row * 32, row * 32 + 32)));
+  const table = TargetTable.fromColumns(
+    new Uint8Array(paths.buffer, paths.byteOffset, paths.length),
+    // A small file's Buffer may sit at an odd offset in Node's pool: copy it then.
+    lengths.byteOffset % 8 === 0 ? new Float64Array(lengths.buffer, lengths.byteOffset, lengths.length / 8) : new Float64Array(new Uint8Array(lengths).buffer),
+    new Uint8Array(digests.buffer, digests.byteOffset, digests.length),
+  );
   const file = JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')) as InputFile;
   return { table, summary: file.summary, typical: file.typical, uploaders: file.uploaders, pages: new Map(file.pages) };
 }

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../bytes.ts';
-import { sha256First32Bits } from './sha256-prefix.ts';
+import { sha256First32Bits, sha256First32BitsOfBytes } from './sha256-prefix.ts';
 
 const reference = (s: string) => {
   const h = sha256(utf8(s));
@@ -25,11 +25,12 @@ describe('sha256First32Bits', () => {
   it('matches on multi-byte text and inputs longer than its buffer', () => {
     for (const s of ['files/naïve-1.0.tar.gz', 'files/\u{1F600}.whl', '\uFB01'.repeat(400), 'é'.repeat(5000), 'a/'.repeat(20000)]) {
       expect(sha256First32Bits(s)).toBe(reference(s));
+      expect(sha256First32BitsOfBytes(utf8(s))).toBe(reference(s));
     }
   });
 
   it('matches on arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (s) => sha256First32Bits(s) === reference(s)), {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (s) => sha256First32Bits(s) === reference(s) && sha256First32BitsOfBytes(utf8(s)) === reference(s)), {
       seed: 15,
       numRuns: 2000,
     });

@@ -51,8 +51,23 @@ function compress(at: number): void {
 /** The first 32 bits (big-endian) of SHA-256(UTF-8 of `text`), as an unsigned integer. */
 export function sha256First32Bits(text: string): number {
   // UTF-8 takes at most 3 bytes per UTF-16 unit; padding at most 72 more.
-  if (text.length * 3 + 72 > block.length) block = new Uint8Array(text.length * 3 + 72);
-  const n = encoder.encodeInto(text, block).written;
+  ensure(text.length * 3);
+  return first32OfBlock(encoder.encodeInto(text, block).written);
+}
+
+/** sha256First32Bits of bytes (a target table keeps its paths as UTF-8). */
+export function sha256First32BitsOfBytes(bytes: Uint8Array): number {
+  ensure(bytes.length);
+  block.set(bytes);
+  return first32OfBlock(bytes.length);
+}
+
+function ensure(length: number): void {
+  if (length + 72 > block.length) block = new Uint8Array(length + 72);
+}
+
+/** Pads the `n` message bytes at the start of `block` and hashes them. */
+function first32OfBlock(n: number): number {
   const total = Math.ceil((n + 9) / 64) * 64;
   block[n] = 0x80;
   block.fill(0, n + 1, total - 8);

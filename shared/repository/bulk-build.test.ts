@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../crypto/hash.ts';
-import { utf8 } from '../bytes.ts';
+import { fromHex, utf8 } from '../bytes.ts';
 import { UsageError } from '../errors.ts';
 import type { TargetFile } from '../metadata/files.ts';
 import { options } from '../../test/fixtures/engine.ts';
@@ -31,6 +31,24 @@ describe('buildRepository', () => {
     bins.forEach((b, i) => expect(b.bytes).toEqual(expected.bins[i]!.bytes));
     for (const role of ['root', 'targets', 'snapshot', 'timestamp'] as const) expect(built[role].bytes).toEqual(expected[role].bytes);
     expect(expected.bins.reduce((n, b) => n + Object.keys(b.metadata.signed.targets).length, 0)).toBe(paths.length);
+  });
+
+  it('builds the same from a table made from its columns', async () => {
+    const lines = new TextEncoder().encode(paths.join('\n'));
+    const lengths = Float64Array.from(paths, (_, i) => i * 1000);
+    const digests = new Uint8Array(paths.length * 32);
+    paths.forEach((p, i) => digests.set(fromHex(file(p, i).hashes.sha256!), i * 32));
+    const added = new TargetTable();
+    paths.forEach((p, i) => added.add(p, i * 1000, file(p, i).hashes.sha256!));
+    const { initialTargets: _, ...o } = options();
+    const bytes = async (table: TargetTable) => {
+      const out: Uint8Array[] = [];
+      const files = await buildRepository(o, table, (b) => void out.push(b.bytes));
+      return [...out, files.snapshot.bytes];
+    };
+    expect(await bytes(TargetTable.fromColumns(lines, lengths, digests))).toEqual(await bytes(added));
+    expect(() => TargetTable.fromColumns(lines, lengths.subarray(1), digests)).toThrow(UsageError);
+    expect(() => TargetTable.fromColumns(new TextEncoder().encode('ok\n/abs'), new Float64Array(2), new Uint8Array(64))).toThrow(UsageError);
   });
 
   it('refuses a path twice, and a path or hash no client would accept', async () => {

@@ -179,7 +179,7 @@ export type BinSigner<F extends StoredFile> = (name: string, index: number, head
 
 // Bins signed at once: enough to keep the signing threads busy, few enough
 // that a window of big bins (megabytes each at PyPI's size) stays small.
-const BIN_WINDOW = 64;
+const BIN_WINDOW = 16;
 
 /**
  * createRepository for repositories too big to hold every bin: `signBin`
