@@ -77,13 +77,12 @@ try {
     const fixture = join(work, `fixture-${results.biggest}-${bins}`);
     log(`${bins} bins: commits`);
     const runs = [];
-    for (const mode of ['parsed', 'kept']) {
+    for (const mode of ['parsed', 'kept'] as const) {
       for (const uploads of [1, 100]) {
-        runs.push(
-          await runChild<CommitRun>(bundled.commit!, ['--fixture', fixture, '--uploads', String(uploads), '--mode', mode], {
-            nodeFlags: ['--expose-gc', '--max-old-space-size=128'],
-          }),
-        );
+        const result = await runChild<CommitRun>(bundled.commit!, ['--fixture', fixture, '--uploads', String(uploads), '--mode', mode], {
+          nodeFlags: ['--expose-gc', '--max-old-space-size=128'],
+        });
+        runs.push({ mode, uploads, result });
       }
     }
     results.commits.push({ bins, runs });

@@ -67,7 +67,7 @@ export interface ScaleResults {
   readonly sizes: SizeResult[];
   /** Commits and clients: in the biggest repository, per bin count. */
   readonly biggest: number;
-  readonly commits: { readonly bins: number; readonly runs: ChildResult<CommitRun>[] }[];
+  readonly commits: { readonly bins: number; readonly runs: { readonly mode: CommitRun['mode']; readonly uploads: number; readonly result: ChildResult<CommitRun> }[] }[];
   readonly clients: { readonly bins: number; readonly ours: ChildResult<ClientRun>; readonly tufJs: ChildResult<ClientRun> | { readonly ok: false; readonly reason: string } }[];
 }
 
