@@ -138,16 +138,8 @@ interface InputFile {
 }
 
 export function saveInput(dir: string, input: ScaleInput): void {
-  const rows = input.table.size;
-  const lengths = new Float64Array(rows);
-  const digests = new Uint8Array(rows * 32);
-  const paths: string[] = [];
-  for (let row = 0; row < rows; row++) {
-    paths.push(input.table.path(row));
-    lengths[row] = input.table.length(row);
-    digests.set(Buffer.from(input.table.sha256(row), 'hex'), row * 32);
-  }
-  writeFileSync(join(dir, 'paths.txt'), paths.join('\n'));
+  const { pathLines, lengths, digests } = input.table.columns();
+  writeFileSync(join(dir, 'paths.txt'), pathLines);
   writeFileSync(join(dir, 'lengths.f64'), lengths);
   writeFileSync(join(dir, 'digests.bin'), digests);
   const file: InputFile = { summary: input.summary, typical: input.typical, uploaders: input.uploaders, pages: [...input.pages] };

@@ -47,6 +47,8 @@ describe('buildRepository', () => {
       return [...out, files.snapshot.bytes];
     };
     expect(await bytes(TargetTable.fromColumns(lines, lengths, digests))).toEqual(await bytes(added));
+    const columns = added.columns();
+    expect([columns.pathLines, columns.lengths, columns.digests]).toEqual([lines, lengths, digests]);
     expect(() => TargetTable.fromColumns(lines, lengths.subarray(1), digests)).toThrow(UsageError);
     expect(() => TargetTable.fromColumns(new TextEncoder().encode('ok\n/abs'), new Float64Array(2), new Uint8Array(64))).toThrow(UsageError);
   });

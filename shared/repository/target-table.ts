@@ -78,6 +78,16 @@ export class TargetTable {
     return table;
   }
 
+  /** The table's columns as fromColumns takes them (views, not copies), e.g. to write it to files. */
+  columns(): { pathLines: Uint8Array; lengths: Float64Array; digests: Uint8Array } {
+    const rows = this.#rows;
+    return {
+      pathLines: this.#pathBytes.subarray(0, rows === 0 ? 0 : this.#ends[rows - 1]!),
+      lengths: this.#lengths.subarray(0, rows),
+      digests: this.#digests.subarray(0, rows * 32),
+    };
+  }
+
   /** Where row `row`'s path starts: after the previous one's newline. */
   #start(row: number): number {
     return row === 0 ? 0 : this.#ends[row - 1]! + 1;
