@@ -25,7 +25,7 @@ export function isHashAlgorithm(name: string): name is HashAlgorithm {
  * snapshot a commit hashes for its timestamp took noble about 7 ms.
  */
 export async function sha256HexNative(data: Uint8Array): Promise<string> {
-  const subtle = globalThis.crypto?.subtle;
+  const subtle = typeof crypto === 'undefined' ? undefined : crypto.subtle;
   if (!subtle) return sha256Hex(data);
   return toHex(new Uint8Array(await subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)));
 }
