@@ -21,7 +21,7 @@ export function isHashAlgorithm(name: string): name is HashAlgorithm {
 
 /**
  * sha256Hex through the platform's native digest (WebCrypto: workerd, Node,
- * browsers), noble where there is none. Worth it on big inputs: the 600 KB
+ * browsers), noble where there is none. Worth it on big inputs: the 500 KB
  * snapshot a commit hashes for its timestamp took noble about 7 ms.
  */
 export async function sha256HexNative(data: Uint8Array): Promise<string> {

@@ -1,5 +1,5 @@
 // The snapshot's canonical text, kept between commits and patched. With
-// 16,384 bins the snapshot is about 600 KB and canonicalising it took about
+// 16,384 bins the snapshot is about 500 KB and canonicalising it took about
 // 70 ms, on every commit, for a change of a few versions. The text is kept
 // as the pieces canonicalObjectPieces makes (keys, values), with the index
 // of each value a commit can change: the version, the expiry and each meta
