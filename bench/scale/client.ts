@@ -10,7 +10,6 @@
 //   node client.mjs --fixture DIR --client ours|tuf-js
 
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Updater as TufJsUpdater } from 'tuf-js';
@@ -25,7 +24,9 @@ const paths = [plan.typical.page, plan.typical.metadata, plan.typical.wheel];
 const root = await readFile(join(dir, metadataKey('root', 1)));
 
 const http = await serve(dir);
-const home = await mkdtemp(join(tmpdir(), 'tuf-edge-scale-client-'));
+// Beside the fixture, in the parent's work folder: a time-boxed run is
+// killed before it can clean up, and the parent removes the folder.
+const home = await mkdtemp(join(dir, '..', 'client-'));
 const metadataBaseUrl = `${http.url}/metadata/`;
 const targetBaseUrl = `${http.url}/targets/`;
 try {
