@@ -21,7 +21,6 @@
 // requests and bytes of the last run. Each client gets a new Updater per
 // step (as a new process would), with the same directory.
 
-import { createServer, type Server } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +34,7 @@ import { keyFromSeed } from '../cli/keys.ts';
 import { fsMetadataStore } from '../cli/client/fs-metadata-store.ts';
 import { folderStore } from '../cli/store.ts';
 import { printTable, type Row } from './table.ts';
+import { serve, type Static } from './static-server.ts';
 
 const RUNS = 3;
 const BIT_LENGTH = 10;
@@ -145,39 +145,6 @@ async function unrelatedUpload(repo: Repo): Promise<void> {
   for (const b of out.bins) repo.bins.set(b.role, b.metadata);
   repo.snapshot = out.snapshot.metadata;
   repo.timestamp = out.timestamp.metadata;
-}
-
-// ---------------------------------------------------------------- the static server
-
-interface Static {
-  readonly server: Server;
-  readonly url: string;
-  requests: number;
-  bytes: number;
-}
-
-async function serve(dir: string): Promise<Static> {
-  const s = { requests: 0, bytes: 0 } as Static;
-  const server = createServer(async (req, res) => {
-    s.requests++;
-    const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '');
-    let body: Uint8Array | null = null;
-    try {
-      if (!key.includes('..')) body = new Uint8Array(await readFile(join(dir, key)));
-    } catch {
-      body = null;
-    }
-    if (!body) {
-      res.writeHead(404, { 'Content-Length': 0 }).end();
-      return;
-    }
-    s.bytes += body.length;
-    res.writeHead(200, { 'Content-Length': body.length, 'Content-Type': 'application/octet-stream' }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  return Object.assign(s, { server, url: `http://127.0.0.1:${address.port}` });
 }
 
 // ---------------------------------------------------------------- the clients

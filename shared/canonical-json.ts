@@ -43,8 +43,11 @@ function encodeString(s: string): string {
   return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
 }
 
-/** UTF-16 order equals code-point order unless a surrogate is involved. */
-function sortKeys(keys: string[]): string[] {
+/**
+ * Sorts object keys in canonical order, in place. UTF-16 order equals
+ * code-point order unless a surrogate is involved.
+ */
+export function sortKeys(keys: string[]): string[] {
   return keys.some((k) => SURROGATE.test(k)) ? keys.sort(compareCodePoints) : keys.sort();
 }
 
@@ -76,6 +79,26 @@ function encode(value: JsonValue): string {
     default:
       throw new TypeError(`canonical JSON: unsupported value of type ${typeof value}`);
   }
+}
+
+/**
+ * The canonical text of an object whose values are already encoded, as
+ * pieces: '{', then for each key in canonical order the key, its ':' (and a
+ * ',' before all but the first) as one piece and the value's text as the
+ * next, then '}'. Joined, they equal canonicalize() of the object. For
+ * writers that encode some values faster than canonicalize() would (the
+ * targets of a bin), or keep the pieces to replace a value without
+ * re-encoding the rest (the snapshot kept between commits).
+ */
+export function canonicalObjectPieces(keys: readonly string[], encodedValue: (key: string) => string): string[] {
+  const sorted = sortKeys([...keys]);
+  const pieces = ['{'];
+  for (let i = 0; i < sorted.length; i++) {
+    const key = sorted[i]!;
+    pieces.push((i > 0 ? ',' : '') + encodeString(key) + ':', encodedValue(key));
+  }
+  pieces.push('}');
+  return pieces;
 }
 
 /**

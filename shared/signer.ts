@@ -6,7 +6,7 @@
 import { toHex } from './bytes.ts';
 import { ed25519PublicKey, ed25519Sign } from './crypto/ed25519.ts';
 import { ed25519Key, keyId, type Key } from './metadata/key.ts';
-import { signedBytes, type Metadata, type Signed } from './metadata/metadata.ts';
+import { signedBytes, type Metadata, type Signature, type Signed } from './metadata/metadata.ts';
 import { UsageError } from './errors.ts';
 
 export interface Signer {
@@ -64,15 +64,19 @@ export async function ed25519Signer(seed: Uint8Array): Promise<Signer> {
   }
 }
 
-/** Signs `signed` with every signer, distinct keys only. */
-export async function signMetadata<T extends Signed>(signed: T, signers: readonly Signer[]): Promise<Metadata<T>> {
-  const bytes = signedBytes(signed);
+/** Signatures over `bytes` by every signer, distinct keys only. */
+export async function signBytes(bytes: Uint8Array, signers: readonly Signer[]): Promise<Signature[]> {
   const ids = new Set<string>();
-  const signatures = [];
+  const signatures: Signature[] = [];
   for (const s of signers) {
     if (ids.has(s.keyid)) continue;
     ids.add(s.keyid);
     signatures.push({ keyid: s.keyid, sig: toHex(await s.sign(bytes)) });
   }
-  return { signed, signatures, unrecognized: {} };
+  return signatures;
+}
+
+/** Signs `signed` with every signer, distinct keys only. */
+export async function signMetadata<T extends Signed>(signed: T, signers: readonly Signer[]): Promise<Metadata<T>> {
+  return { signed, signatures: await signBytes(signedBytes(signed), signers), unrecognized: {} };
 }

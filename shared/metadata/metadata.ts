@@ -2,7 +2,7 @@
 // file shares. parseMetadata(kind, bytes) is the one entry for untrusted
 // bytes; serializeMetadata gives the bytes we store and serve.
 
-import { canonicalBytes, canonicalize, canonicalProblem, type JsonObject, type JsonValue } from '../canonical-json.ts';
+import { canonicalBytes, canonicalize, canonicalObjectPieces, canonicalProblem, type JsonObject, type JsonValue } from '../canonical-json.ts';
 import { fromUtf8, utf8 } from '../bytes.ts';
 import { MetadataFormatError } from '../errors.ts';
 import { asArray, asObject, asString, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
@@ -98,12 +98,15 @@ export function parseMetadata<K extends RoleType>(kind: K, bytes: Uint8Array): M
   return parseMetadataJSON(kind, json);
 }
 
+const signaturesToJSON = (signatures: readonly Signature[]): JsonValue[] => signatures.map((s) => ({ keyid: s.keyid, sig: s.sig }));
+
 export function metadataToJSON(md: Metadata): JsonObject {
-  return withUnrecognized(
-    { signed: signedToJSON(md.signed), signatures: md.signatures.map((s) => ({ keyid: s.keyid, sig: s.sig }) as JsonValue) },
-    md.unrecognized,
-  );
+  return withUnrecognized({ signed: signedToJSON(md.signed), signatures: signaturesToJSON(md.signatures) }, md.unrecognized);
 }
+
+// Canonical JSON has no whitespace, so every raw control character is inside a string.
+const escapeControlCharacters = (text: string): string =>
+  text.replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * The bytes we store and serve: canonical JSON of the whole envelope, except
@@ -113,10 +116,15 @@ export function metadataToJSON(md: Metadata): JsonObject {
  * Signatures are unaffected: clients re-canonicalize `signed` after parsing.
  */
 export function serializeMetadata(md: Metadata): Uint8Array {
-  // Canonical JSON has no whitespace, so every raw control character is inside a string.
-  const text = canonicalize(metadataToJSON(md)).replace(
-    /[\u0000-\u001f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return utf8(text);
+  return utf8(escapeControlCharacters(canonicalize(metadataToJSON(md))));
+}
+
+/**
+ * serializeMetadata() of an envelope given the canonical text of its signed
+ * payload (the text that was signed), so the payload is not encoded twice.
+ */
+export function serializeEnvelope(signedText: string, signatures: readonly Signature[], extra: Unrecognized = {}): Uint8Array {
+  const envelope = withUnrecognized({ signed: {}, signatures: signaturesToJSON(signatures) }, extra);
+  const text = canonicalObjectPieces(Object.keys(envelope), (key) => (key === 'signed' ? signedText : canonicalize(envelope[key]!))).join('');
+  return utf8(escapeControlCharacters(text));
 }

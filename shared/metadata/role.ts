@@ -5,6 +5,7 @@
 import type { JsonObject } from '../canonical-json.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from '../bytes.ts';
+import { sha256First32Bits, sha256First32BitsOfBytes } from '../crypto/sha256-prefix.ts';
 import { UsageError } from '../errors.ts';
 import { pathMatches } from './path-pattern.ts';
 import {
@@ -129,9 +130,16 @@ export function binName(r: Pick<SuccinctRoles, 'bitLength' | 'namePrefix'>, inde
 
 /** The bin index of a target path: the first bit_length bits of sha256(path). */
 export function binIndexForTarget(r: Pick<SuccinctRoles, 'bitLength'>, targetPath: string): number {
+  return binOfHash(r, sha256First32Bits(targetPath));
+}
+
+/** binIndexForTarget of a path given as its UTF-8 bytes. */
+export function binIndexForTargetBytes(r: Pick<SuccinctRoles, 'bitLength'>, targetPath: Uint8Array): number {
+  return binOfHash(r, sha256First32BitsOfBytes(targetPath));
+}
+
+function binOfHash(r: Pick<SuccinctRoles, 'bitLength'>, first32: number): number {
   if (r.bitLength < 1 || r.bitLength > MAX_BIT_LENGTH) throw new UsageError(`bit_length out of range: ${r.bitLength}`);
-  const h = sha256(utf8(targetPath));
-  const first32 = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
   return Math.floor(first32 / 2 ** (32 - r.bitLength));
 }
 

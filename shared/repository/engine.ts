@@ -3,21 +3,24 @@
 // timestamp), signed through Signers, named for consistent snapshots. It does
 // no I/O; callers load what it needs and store what it returns, in order.
 
-import { sha256Hex } from '../crypto/hash.ts';
+import { sha256HexNative } from '../crypto/hash.ts';
 import { UsageError } from '../errors.ts';
 import { quoteValue } from '../pypi/errors.ts';
 import { keyId, type Key } from '../metadata/key.ts';
-import { serializeMetadata, type Metadata, type Signed } from '../metadata/metadata.ts';
+import { serializeEnvelope, type Metadata, type Signature, type Signed } from '../metadata/metadata.ts';
+import { canonicalSignedText } from '../metadata/signed-text.ts';
+import { utf8 } from '../bytes.ts';
 import { binForTarget, binNames, type SuccinctRoles } from '../metadata/role.ts';
 import type { Root, TopLevelRole } from '../metadata/root.ts';
 import type { Snapshot } from '../metadata/snapshot.ts';
 import { formatExpires, SPEC_VERSION } from '../metadata/signed.ts';
 import { TARGET_PATH, type Targets } from '../metadata/targets.ts';
 import type { Timestamp } from '../metadata/timestamp.ts';
-import type { TargetFile } from '../metadata/files.ts';
-import { setOwn } from '../metadata/fields.ts';
-import { signMetadata, type Signer } from '../signer.ts';
+import type { MetaFile, TargetFile } from '../metadata/files.ts';
+import { newMap, setOwn } from '../metadata/fields.ts';
+import { signBytes, type Signer } from '../signer.ts';
 import { metadataKey } from './layout.ts';
+import { keptFormOf, nextSnapshot, snapshotText, type KeptSnapshot } from './kept-snapshot.ts';
 import { DEFAULT_EXPIRY, staggeredBinExpiry, type ExpiryPolicy } from './policy.ts';
 
 /** A signed metadata file ready to store: its role, version, bytes and storage key. */
@@ -30,8 +33,24 @@ export interface MetadataFile<T extends Signed = Signed> {
 }
 
 export async function signFile<T extends Signed>(role: string, signed: T, signers: readonly Signer[]): Promise<MetadataFile<T>> {
-  const metadata = await signMetadata(signed, signers);
-  return { role, metadata, bytes: serializeMetadata(metadata), key: metadataKey(role, signed.version) };
+  return signFileText(role, signed, canonicalSignedText(signed), signers);
+}
+
+/** signFile, given the canonical text of `signed` (see kept-snapshot.ts): it is encoded only once. */
+export async function signFileText<T extends Signed>(
+  role: string,
+  signed: T,
+  signedText: string,
+  signers: readonly Signer[],
+): Promise<MetadataFile<T>> {
+  const { bytes, signatures } = await signText(signedText, signers);
+  return { role, metadata: { signed, signatures, unrecognized: {} }, bytes, key: metadataKey(role, signed.version) };
+}
+
+/** The stored bytes of a payload given as canonical text, and their signatures. */
+export async function signText(signedText: string, signers: readonly Signer[]): Promise<{ bytes: Uint8Array; signatures: Signature[] }> {
+  const signatures = await signBytes(utf8(signedText), signers);
+  return { bytes: serializeEnvelope(signedText, signatures), signatures };
 }
 
 /**
@@ -90,7 +109,7 @@ export function targetsByBin(
     checkTargetPath(path);
     const bin = binForTarget(succinct, path);
     let group = out.get(bin);
-    if (!group) out.set(bin, (group = {}));
+    if (!group) out.set(bin, (group = newMap()));
     setOwn(group, path, file);
   }
   return out;
@@ -124,7 +143,7 @@ async function signTimestamp(version: number, snapshot: MetadataFile<Snapshot>, 
     snapshotMeta: {
       version: snapshot.metadata.signed.version,
       length: snapshot.bytes.length,
-      hashes: { sha256: sha256Hex(snapshot.bytes) },
+      hashes: { sha256: await sha256HexNative(snapshot.bytes) },
       unrecognized: {},
     },
     unrecognized: {},
@@ -139,6 +158,48 @@ async function signTimestamp(version: number, snapshot: MetadataFile<Snapshot>, 
  *   initial target path that is not a valid target path.
  */
 export async function createRepository(o: NewRepositoryOptions): Promise<RepositoryFiles> {
+  const bins: MetadataFile<Targets>[] = [];
+  let grouped: Map<string, Record<string, TargetFile>> | undefined;
+  const files = await createRepositoryStreaming(
+    o,
+    (name, _index, header, succinct) => {
+      grouped ??= targetsByBin(succinct, o.initialTargets ?? {});
+      return signFile(name, { ...header, targets: grouped.get(name) ?? {} }, [o.onlineSigner]);
+    },
+    (bin) => void bins.push(bin),
+  );
+  return { ...files, bins };
+}
+
+/** A signed file to store, as bulk builds hand it on (without a parsed copy). */
+export interface StoredFile {
+  readonly role: string;
+  readonly key: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Signs bin `name` (number `index`): `header` is its targets metadata with
+ * every field but its targets. Called for every bin, in order.
+ */
+export type BinSigner<F extends StoredFile> = (name: string, index: number, header: Targets, succinct: SuccinctRoles) => Promise<F>;
+
+// Bins signed at once: enough to keep the signing threads busy, few enough
+// that a window of big bins (megabytes each at PyPI's size) stays small.
+const BIN_WINDOW = 16;
+
+/**
+ * createRepository for repositories too big to hold every bin: `signBin`
+ * signs each bin (bulk-build.ts from a compact table, createRepository from
+ * its grouped map), and each signed bin goes to `onBin`, in bin order, and
+ * is not kept.
+ * @throws {UsageError} as createRepository.
+ */
+export async function createRepositoryStreaming<F extends StoredFile>(
+  o: Omit<NewRepositoryOptions, 'initialTargets'>,
+  signBin: BinSigner<F>,
+  onBin: (bin: F) => void | Promise<void>,
+): Promise<Omit<RepositoryFiles, 'bins'>> {
   const expiry = o.expiry ?? DEFAULT_EXPIRY;
   checkThreshold('root', o.root);
   checkThreshold('targets', o.targets);
@@ -176,28 +237,23 @@ export async function createRepository(o: NewRepositoryOptions): Promise<Reposit
     targets: {},
     delegations: { kind: 'succinct', keys: keyMap([o.online]), succinctRoles, unrecognized: {} },
   };
-  const grouped = targetsByBin(succinctRoles, o.initialTargets ?? {});
   const names = [...binNames(succinctRoles)];
-  const binSigned = names.map((name, i): [string, Targets] => [
-    name,
-    {
-      ...common,
-      type: 'targets',
-      expires: formatExpires(staggeredBinExpiry(o.now, expiry.binsSeconds, i, names.length)),
-      targets: grouped.get(name) ?? {},
-    },
-  ]);
 
   const root = await signFile('root', rootSigned, o.rootSigners);
   const targets = await signFile('targets', targetsSigned, o.targetsSigners);
-  const bins = await signAll(binSigned, [o.onlineSigner]);
-  const snapshot = await signFile(
-    'snapshot',
-    { ...common, type: 'snapshot', expires: exp(expiry.snapshotSeconds), meta: snapshotMetaFor([targets, ...bins]) } as Snapshot,
-    [o.onlineSigner],
-  );
+  for (let i = 0; i < names.length; i += BIN_WINDOW) {
+    const window = names.slice(i, i + BIN_WINDOW).map((name, k) => {
+      const expires = formatExpires(staggeredBinExpiry(o.now, expiry.binsSeconds, i + k, names.length));
+      return signBin(name, i + k, { ...common, type: 'targets', expires, targets: {} }, succinctRoles);
+    });
+    for (const bin of await Promise.all(window)) await onBin(bin);
+  }
+  // Every bin is version 1: the snapshot needs their names only.
+  const meta: Record<string, MetaFile> = { 'targets.json': { version: 1, unrecognized: {} } };
+  for (const name of names) meta[`${name}.json`] = { version: 1, unrecognized: {} };
+  const snapshot = await signFile('snapshot', { ...common, type: 'snapshot', expires: exp(expiry.snapshotSeconds), meta } as Snapshot, [o.onlineSigner]);
   const timestamp = await signTimestamp(1, snapshot, o.now, expiry, o.onlineSigner);
-  return { root, targets, bins, snapshot, timestamp };
+  return { root, targets, snapshot, timestamp };
 }
 
 export interface CommitInput {
@@ -211,6 +267,12 @@ export interface CommitInput {
   readonly remove?: readonly string[];
   readonly onlineSigner: Signer;
   readonly expiry?: ExpiryPolicy;
+  /**
+   * The previous commit's `keptSnapshot`, when the caller kept it: used if
+   * it is the canonical form of `snapshot`, so the snapshot is patched and
+   * not canonicalised again.
+   */
+  readonly keptSnapshot?: KeptSnapshot;
 }
 
 export interface CommitOutput {
@@ -218,6 +280,8 @@ export interface CommitOutput {
   readonly bins: readonly MetadataFile<Targets>[];
   readonly snapshot: MetadataFile<Snapshot>;
   readonly timestamp: MetadataFile<Timestamp>;
+  /** The new snapshot's canonical form, for the next commit. */
+  readonly keptSnapshot: KeptSnapshot;
 }
 
 /** The bins a batch of changes touches: the ones a commit must load. */
@@ -266,10 +330,14 @@ export async function commit(c: CommitInput): Promise<CommitOutput> {
     }),
     [c.onlineSigner],
   );
-  return snapshotAndTimestamp(c.snapshot.signed, c.timestamp.signed, binsOut, c.now, c.onlineSigner, expiry);
+  return snapshotAndTimestamp(c.snapshot.signed, c.timestamp.signed, binsOut, c.now, c.onlineSigner, expiry, c.keptSnapshot);
 }
 
-/** Bumps the named files in the snapshot, then signs snapshot and timestamp. */
+/**
+ * Bumps the named files in the snapshot, then signs snapshot and timestamp.
+ * `kept` is used only if it is the kept form of `current` (the same object
+ * or an equal version); otherwise `current` is canonicalised here.
+ */
 export async function snapshotAndTimestamp(
   current: Snapshot,
   currentTimestamp: Timestamp,
@@ -277,19 +345,13 @@ export async function snapshotAndTimestamp(
   now: number,
   signer: OnlineSigners,
   expiry: ExpiryPolicy = DEFAULT_EXPIRY,
+  kept?: KeptSnapshot,
 ): Promise<CommitOutput> {
-  const snapshot = await signFile(
-    'snapshot',
-    {
-      ...current,
-      version: current.version + 1,
-      expires: formatExpires(now + expiry.snapshotSeconds * 1000),
-      meta: { ...current.meta, ...snapshotMetaFor(changedFiles) },
-    },
-    signerList(signer),
-  );
+  const base = keptFormOf(current, kept);
+  const next = nextSnapshot(base, current.version + 1, formatExpires(now + expiry.snapshotSeconds * 1000), snapshotMetaFor(changedFiles));
+  const snapshot = await signFileText('snapshot', next.signed, snapshotText(next), signerList(signer));
   const timestamp = await signTimestamp(currentTimestamp.version + 1, snapshot, now, expiry, signer);
-  return { bins: changedFiles, snapshot, timestamp };
+  return { bins: changedFiles, snapshot, timestamp, keptSnapshot: next };
 }
 
 /** A new timestamp for the same snapshot: what the cron signs to keep clients fresh. */
