@@ -4,6 +4,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import SlowestFirstSequencer from './test/harness/sequencer.ts';
 
 export default defineConfig({
   // workerd's built-in module, for Node unit tests that load the worker's app
@@ -22,6 +23,7 @@ export default defineConfig({
     // pip, twine, python), so three files at a time use the cores better:
     // the whole suite takes under half the time, with the same results.
     maxWorkers: 3,
+    sequence: { sequencer: SlowestFirstSequencer },
     // Integration suites start workerd and real clients.
     testTimeout: 60_000,
     hookTimeout: 60_000,
