@@ -9,7 +9,7 @@
 import {
   binForTarget, binsTouchedBy, commit, fileTargetPath, InvalidDistributionError, INDEX_TARGET_PATHS, metadataTargetPath,
   parseProjectJSON, renderIndexHTML, renderIndexJSON, renderProjectHTML, renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8,
-  type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type TargetFile, type Targets,
+  type KeptSnapshot, type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type TargetFile, type Targets,
 } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { loadBin, openSnapshot, readTargetText, type SnapshotView } from '../storage/repository.ts';
@@ -27,6 +27,12 @@ export interface CommitContext {
   readonly signer: Signer;
   readonly expiry: ExpiryPolicy;
   readonly now: () => number;
+  /**
+   * The last commit's snapshot in canonical pieces (engine's KeptSnapshot):
+   * patched instead of canonicalising a 16,384-entry snapshot again (about
+   * 190 ms against 35). Used only if it is the form of the head's snapshot.
+   */
+  readonly keptSnapshot?: KeptSnapshot;
 }
 
 const targetFile = (bytes: Uint8Array): TargetFile => ({ length: bytes.length, hashes: { sha256: sha256Hex(bytes) }, unrecognized: {} });
@@ -179,6 +185,7 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
     remove: [...staged.removed],
     onlineSigner: ctx.signer,
     expiry: ctx.expiry,
+    ...(ctx.keptSnapshot && { keptSnapshot: ctx.keptSnapshot }),
   });
   const pages = [...staged.targets].flatMap(([path, { file, bytes }]) => (bytes ? [{ key: targetKey(path, file.hashes.sha256!), bytes }] : []));
   const at = new Date(now).toISOString();

@@ -7,7 +7,7 @@
 // wraps this with R2, its SQLite bin index and its records; tests run the
 // very same queue over the in-memory store, in Node.
 
-import { expiresAt, type CommitOutput, type Signer } from '../../shared/index.ts';
+import { expiresAt, type CommitOutput, type KeptSnapshot, type Signer } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { Config } from '../config.ts';
 import type { Head } from '../storage/head.ts';
@@ -50,6 +50,8 @@ type Job =
 
 export class WriterJobs {
   #queue: Job[] = [];
+  /** The last committed snapshot in canonical pieces, for the next commit to patch (commit-batch.ts). */
+  #kept: KeptSnapshot | undefined;
   #running = false;
 
   constructor(private readonly deps: WriterDeps) {}
@@ -143,10 +145,11 @@ export class WriterJobs {
       let signedAt = 0;
       const now = () => (signedAt = this.deps.now());
       const result = await commitBatch(
-        { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, now },
+        { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, now, ...(this.#kept && { keptSnapshot: this.#kept }) },
         batch.map((p) => p.change),
       );
       if (result.committed) {
+        this.#kept = result.committed.keptSnapshot;
         this.deps.retired.revive(result.namedTargets);
         this.#retire([...retiredMetadata(result.committed), ...result.retiredTargets], signedAt);
         for (const b of result.committed.bins) {
