@@ -181,8 +181,11 @@ async function fullySignedDraft(file: string, role: DraftRole): Promise<Draft> {
 }
 
 /** --url with none of the options that name a local repository or key. */
-function edgeOnly(o: StoreOptions & { url?: string }, others: Record<string, unknown>): o is StoreOptions & { url: string } {
-  if (o.url === undefined) return false;
+function edgeOnly(o: StoreOptions & { url?: string; token?: string }, others: Record<string, unknown>): o is StoreOptions & { url: string } {
+  if (o.url === undefined) {
+    if (o.token !== undefined) throw new UsageError('--token goes with --url (a deployed edge)');
+    return false;
+  }
   const clash = Object.entries({ '--out': o.out, '--local': o.local, ...others }).find(([, v]) => v !== undefined);
   if (clash) throw new UsageError(`give either --url or ${clash[0]}: a deployed edge signs with its own ONLINE_KEY`);
   return true;

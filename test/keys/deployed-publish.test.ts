@@ -49,7 +49,9 @@ describe('publishing keys to a deployed edge', () => {
 
     const lines: string[] = [];
     const log = (line: string) => void lines.push(line);
+    // Misuse (exit 2): a local key beside --url, a token without it.
     await expect(publishCommand('root', rootFile, { url, token: admin, targets: targetsFile, onlineKey: ['x'] }, log)).rejects.toThrow(UsageError);
+    await expect(rotateCommand({ token: admin }, log)).rejects.toThrow(new UsageError('--token goes with --url (a deployed edge)'));
     await publishCommand('root', rootFile, { url, token: admin, targets: targetsFile }, log);
     expect(lines).toEqual(['published root version 2', 'published targets version 2', 'new snapshot and timestamp']);
     // Published: the same draft again is refused by the edge (409), exit 1 (not a UsageError).
