@@ -52,6 +52,8 @@ export function publishDrafts(deps: AdminDeps, drafts: MetadataDrafts): Promise<
       ...(drafts.targets && { targets: parseMetadata('targets', drafts.targets) }),
       onlineSigners: [await deps.signer()],
       now: deps.now(),
+      // Bins whose keys change are read (and maybe re-signed) in this one request.
+      maxBinReads: RESIGN_BATCH,
     }),
   );
 }

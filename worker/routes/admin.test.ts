@@ -3,17 +3,18 @@
 // queue running the Durable Object's own admin jobs (commit/admin-metadata.ts).
 // Who may call them, what bodies are refused (400) and why, a draft the
 // repository has moved past (409), a root and a targets draft published, and
-// the online re-sign in batches.
+// the online re-sign in batches, and the bins a publish may read.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../cli/tokens.ts';
-import { draftToJSON, type Draft, type RoleEdit } from '../../shared/index.ts';
+import { draftToJSON, UsageError, type Draft, type RoleEdit } from '../../shared/index.ts';
 import { nextDraft } from '../../cli/offline.ts';
-import { holder, signedBy } from '../../test/harness/key-holders.ts';
+import { holder, idOf, pub, signedBy, targetsOf } from '../../test/harness/key-holders.ts';
 import { memoryWriter } from '../../test/harness/memory-writer.ts';
 import { bucketStore } from '../../test/harness/repository.ts';
 import { basicAuth, startRoutes, writerStub, type RoutesFixture, type RouteEnv } from '../../test/harness/routes.ts';
 import { publishDrafts, resignBatch, type AdminDeps } from '../commit/admin-metadata.ts';
+import { publishOffline } from '../commit/offline-publish.ts';
 import { resignOnline } from '../commit/online-rotate.ts';
 
 const YEAR = 365 * 86_400_000;
@@ -91,5 +92,17 @@ describe('POST /api/admin/resign', () => {
     const store = bucketStore(fx.bucket);
     expect(await resignOnline(store, holder('online'), Date.now(), undefined, { from: 0, count: 3 })).toMatchObject({ binsResigned: 3, next: 3, totalBins: 4 });
     expect(await resignOnline(store, holder('online'), Date.now(), undefined, { from: 3, count: 3 })).toMatchObject({ binsResigned: 1, next: null });
+  });
+});
+
+describe('bins read by a publish on the deployed edge (maxBinReads)', () => {
+  it('a bins key removed needs every bin read: refused past the budget; a key only added reads none', async () => {
+    const store = bucketStore(fx.bucket);
+    const targets = async (edit: Omit<RoleEdit, 'expires'>) => targetsOf(await signedBy(await draft('targets', edit), ['targets-1']));
+    const swap = await targets({ remove: [{ role: 'bins', keyid: idOf('online') }], add: [{ role: 'bins', key: pub('online-2') }] });
+    await expect(publishOffline({ store, targets: swap, onlineSigners: [holder('online'), holder('online-2')], now: Date.now(), maxBinReads: 2 }))
+      .rejects.toThrow(new UsageError('the new bins delegation removes a key or raises the threshold, so all 4 bins must be checked: more than 2, what one request to this edge may read (docs/keys.md)'));
+    const added = await targets({ add: [{ role: 'bins', key: pub('online-2') }] });
+    expect(await publishOffline({ store, targets: added, onlineSigners: [holder('online')], now: Date.now(), maxBinReads: 0 })).toMatchObject({ binsResigned: 0, headMoved: true });
   });
 });
