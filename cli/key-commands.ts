@@ -25,6 +25,13 @@ function storeOptions(command: Command): Command {
     .option('--out <dir>', 'a repository folder laid out like the R2 bucket (what `init --out` writes)');
 }
 
+/** A deployed edge instead of a local repository: its /api/admin routes, with an index-wide admin token. */
+function edgeOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'a deployed edge: its writer publishes, signing with its own ONLINE_KEY (needs --token)')
+    .option('--token <token>', 'with --url: an admin token for every project (or TUF_EDGE_TOKEN)');
+}
+
 function offlineRole(program: Command, role: DraftRole): void {
   const roles = role === 'root' ? 'root, targets, snapshot or timestamp' : 'bins (the succinct delegation)';
   const group = program.command(role).description(`the offline ${role} role: draft the next version, sign it, publish it`);
@@ -52,13 +59,13 @@ function offlineRole(program: Command, role: DraftRole): void {
     .command('status <draft>')
     .description('who has signed the draft and who is missing, for every threshold that applies')
     .action(async (draft: string) => (await draftStatus(draft)).forEach(log));
-  const publish = storeOptions(
+  const publish = edgeOptions(storeOptions(
     group
       .command('publish <draft>')
       .description('install a fully signed draft and re-sign what depends on it (refuses a draft that is not fully signed)')
       .option('--online-key <file>', 'an online key file, for re-signing bins, snapshot and timestamp (repeatable; default: the keys folder)', collect)
       .option('--keys-dir <dir>', 'where key files live', DEFAULT_KEYS_DIR),
-  );
+  ));
   if (role === 'root') publish.option('--targets <draft>', 'a fully signed targets draft to publish with the root (after a targets-key change)');
   publish.action((draft: string, o: PublishOptions) => publishCommand(role, draft, o, log));
 }
@@ -67,12 +74,12 @@ export function registerKeyCommands(program: Command): void {
   offlineRole(program, 'root');
   offlineRole(program, 'targets');
   const online = program.command('online').description('the online key (bins, snapshot, timestamp)');
-  storeOptions(
+  edgeOptions(storeOptions(
     online
       .command('rotate')
       .description('re-sign every bin, the snapshot and the timestamp with the new online key (root and targets must list it already)')
-      .requiredOption('--new-key <file>', 'the new online key file'),
-  ).action((o: StoreOptions & { newKey: string }) => rotateCommand(o.newKey, o, log));
+      .option('--new-key <file>', 'the new online key file (locally; with --url the edge signs with its ONLINE_KEY secret)'),
+  )).action((o: StoreOptions & { newKey?: string; url?: string; token?: string }) => rotateCommand(o, log));
   const status = program
     .command('status')
     .description("every role's version, expiry, keys and threshold, verified from the edge, and what needs offline signatures soon")

@@ -14,6 +14,7 @@ import type { ClosableStore, ObjectStore } from '../shared/store/object-store.ts
 import { latestRoot, publishOffline } from '../worker/commit/offline-publish.ts';
 import { resignOnline } from '../worker/commit/online-rotate.ts';
 import { openSnapshot } from '../worker/storage/repository.ts';
+import { publishToEdge, resignOnEdge, type EdgeOptions } from './edge-keys.ts';
 import { runSignCommand } from './external-signer.ts';
 import { DEFAULT_KEYS_DIR, listKeys, readKey } from './keys.ts';
 import { progress, type Progress } from './progress.ts';
@@ -151,6 +152,9 @@ export async function draftStatus(file: string): Promise<string[]> {
 }
 
 export interface PublishOptions extends StoreOptions {
+  /** A deployed edge (with --token): its writer publishes, signing with its own ONLINE_KEY. */
+  readonly url?: string;
+  readonly token?: string;
   readonly targets?: string;
   readonly onlineKey?: string[];
   readonly keysDir?: string;
@@ -176,21 +180,51 @@ async function fullySignedDraft(file: string, role: DraftRole): Promise<Draft> {
   return draft;
 }
 
+/** --url with none of the options that name a local repository or key. */
+function edgeOnly(o: StoreOptions & { url?: string; token?: string }, others: Record<string, unknown>): o is StoreOptions & { url: string } {
+  if (o.url === undefined) {
+    if (o.token !== undefined) throw new UsageError('--token goes with --url (a deployed edge)');
+    return false;
+  }
+  const clash = Object.entries({ '--out': o.out, '--local': o.local, ...others }).find(([, v]) => v !== undefined);
+  if (clash) throw new UsageError(`give either --url or ${clash[0]}: a deployed edge signs with its own ONLINE_KEY`);
+  return true;
+}
+
 export async function publishCommand(role: DraftRole, file: string, o: PublishOptions, log: (line: string) => void, now = Date.now()): Promise<void> {
+  const remote = edgeOnly(o, { '--online-key': o.onlineKey });
   const first = await fullySignedDraft(file, role);
   const targetsDraft = role === 'root' ? (o.targets ? await fullySignedDraft(o.targets, 'targets') : undefined) : first;
-  const root = role === 'root' ? (first.metadata as Metadata<Root>) : undefined;
-  const signers = await onlineSigners(o);
-  const outcome = await withStore(o, (store) =>
-    publishOffline({ store, ...(root && { root }), ...(targetsDraft && { targets: targetsDraft.metadata as Metadata<Targets> }), onlineSigners: signers, now, progress: log }));
+  const rootDraft = role === 'root' ? first : undefined;
+  const outcome = remote
+    ? await publishToEdge({ ...(rootDraft && { root: rootDraft }), ...(targetsDraft && { targets: targetsDraft }) }, o as EdgeOptions)
+    : await withStore(o, async (store) =>
+        publishOffline({
+          store,
+          ...(rootDraft && { root: rootDraft.metadata as Metadata<Root> }),
+          ...(targetsDraft && { targets: targetsDraft.metadata as Metadata<Targets> }),
+          onlineSigners: await onlineSigners(o),
+          now,
+          progress: log,
+        }));
   if (outcome.rootVersion) log(`published root version ${outcome.rootVersion}`);
   if (outcome.targetsVersion) log(`published targets version ${outcome.targetsVersion}`);
   if (outcome.headMoved) log(`new snapshot and timestamp${outcome.binsResigned ? `, ${outcome.binsResigned} bins re-signed` : ''}`);
   if (!outcome.seamless) log('warning: an old key did not sign the new head; a client refreshing during the publish may have failed once (its next refresh succeeds)');
 }
 
-export async function rotateCommand(newKeyFile: string, o: StoreOptions, log: (line: string) => void, now = Date.now()): Promise<void> {
-  const key = await readKey(newKeyFile, 'online');
+const ROTATE_NEXT = 'next: remove the old online key from root (snapshot, timestamp) and from the bins delegation of targets (docs/keys.md)';
+
+/** Re-signs with the new online key: the key file's locally, the edge's ONLINE_KEY secret with --url. */
+export async function rotateCommand(o: StoreOptions & { newKey?: string; url?: string; token?: string }, log: (line: string) => void, now = Date.now()): Promise<void> {
+  if (edgeOnly(o, { '--new-key': o.newKey })) {
+    const out = await resignOnEdge(o as EdgeOptions);
+    log(`the edge re-signed ${out.allResigned} bins; snapshot ${out.snapshotVersion} and timestamp ${out.timestampVersion} with its ONLINE_KEY`);
+    log(ROTATE_NEXT);
+    return;
+  }
+  if (!o.newKey) throw new UsageError('give --new-key FILE (or --url and --token for a deployed edge)');
+  const key = await readKey(o.newKey, 'online');
   const signer = await ed25519Signer(key.seed);
   let bar: Progress | undefined;
   let shown = 0;
@@ -202,5 +236,5 @@ export async function rotateCommand(newKeyFile: string, o: StoreOptions, log: (l
     }));
   bar?.done();
   log(`re-signed ${out.binsResigned} bins, snapshot ${out.snapshotVersion} and timestamp ${out.timestampVersion} with key ${signer.keyid.slice(0, 12)}`);
-  log('next: remove the old online key from root (snapshot, timestamp) and from the bins delegation of targets (docs/keys.md)');
+  log(ROTATE_NEXT);
 }

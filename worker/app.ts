@@ -7,6 +7,7 @@ import type { AppEnv } from './env.ts';
 import { methodNotAllowed, onError, onNotFound } from './http/errors.ts';
 import { edgeMode } from './mode.ts';
 import { allowMethods } from './http/allow-methods.ts';
+import { admin } from './routes/admin.ts';
 import { imports } from './routes/import.ts';
 import { upload } from './routes/legacy.ts';
 import { manage } from './routes/manage.ts';
@@ -55,6 +56,7 @@ app.route('/packages', packages);
 // Before the /api mount: its POST-only guard would answer the import's PUTs and the takedown log's GET with 405.
 app.route('/api/import', imports);
 app.route('/api/takedowns', takedowns);
+app.route('/api/admin', admin);
 app.route('/api', manage);
 // twine aborts on a redirect, so both spellings answer directly.
 for (const path of ['/legacy', '/legacy/']) {

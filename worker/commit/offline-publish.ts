@@ -14,8 +14,8 @@
 // succeeds on its next refresh. `seamless` says which happened.
 
 import {
-  binNames, constantTimeEqual, expiresAt, UnsignedMetadataError, metadataKey, parseMetadata, resignBins, serializeMetadata, snapshotAndTimestamp, UsageError, verifyRole,
-  type Metadata, type MetadataFile, type Root, type Signer, type Targets,
+  binNames, constantTimeEqual, expiresAt, keyToJSON, UnsignedMetadataError, metadataKey, parseMetadata, resignBins, serializeMetadata, snapshotAndTimestamp, UsageError, verifyRole,
+  type Key, type Metadata, type MetadataFile, type Root, type Signer, type Targets,
 } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { loadBin, openSnapshot, type SnapshotView } from '../storage/repository.ts';
@@ -43,6 +43,8 @@ export interface PublishInput {
   readonly onlineSigners: readonly Signer[];
   readonly now: number;
   readonly progress?: (message: string) => void;
+  /** Bins it may read to check them against a changed delegation (a deployed edge's subrequests); default: all. */
+  readonly maxBinReads?: number;
 }
 
 export interface PublishOutcome {
@@ -74,14 +76,30 @@ interface Plan {
   readonly newTargets: Metadata<Targets>;
 }
 
+type Delegation = ReturnType<typeof delegationOf>;
+const sameKey = (a: Key | undefined, b: Key | undefined) => Boolean(a && b) && JSON.stringify(keyToJSON(a!)) === JSON.stringify(keyToJSON(b!));
+
+/**
+ * Every bin in the head verifies under `before`; it still does under `after`
+ * when that only adds keys (the kept ones unchanged) and does not raise the
+ * threshold. Then no bin need be read: an online key rotation's first step
+ * costs nothing however many bins there are.
+ */
+function stillVerifies(before: Delegation, after: Delegation): boolean {
+  const b = before.succinctRoles;
+  const a = after.succinctRoles;
+  return a.threshold <= b.threshold && b.keyids.every((id) => a.keyids.includes(id) && sameKey(before.keys[id], after.keys[id]));
+}
+
 /** The bins that would not verify under the new delegation: all of them need the online key, none of them change otherwise. */
-async function binsToResign(store: ObjectStore, p: Plan, progress?: (m: string) => void): Promise<Map<string, Metadata<Targets>>> {
-  const before = delegationOf(p.view.targets.signed).succinctRoles;
+async function binsToResign(store: ObjectStore, p: Plan, maxBinReads: number, progress?: (m: string) => void): Promise<Map<string, Metadata<Targets>>> {
   const after = delegationOf(p.newTargets.signed);
   const out = new Map<string, Metadata<Targets>>();
-  const same = before.threshold === after.succinctRoles.threshold && after.succinctRoles.keyids.every((id) => before.keyids.includes(id)) && before.keyids.every((id) => after.succinctRoles.keyids.includes(id));
-  if (same) return out;
+  if (stillVerifies(delegationOf(p.view.targets.signed), after)) return out;
   const names = [...binNames(after.succinctRoles)];
+  if (names.length > maxBinReads) {
+    throw new UsageError(`the new bins delegation removes a key or raises the threshold, so all ${names.length} bins must be checked: more than ${maxBinReads}, what one request to this edge may read (docs/keys.md)`);
+  }
   progress?.(`checking ${names.length} bins against the new bins keys`);
   for (const name of names) {
     const bin = await loadBin(store, p.view, name);
@@ -96,7 +114,7 @@ async function binsToResign(store: ObjectStore, p: Plan, progress?: (m: string) 
  *   or that would leave the repository unverifiable with the keys given.
  */
 export async function publishOffline(input: PublishInput): Promise<PublishOutcome> {
-  const { store, root, targets, onlineSigners, now, progress } = input;
+  const { store, root, targets, onlineSigners, now, progress, maxBinReads = Infinity } = input;
   if (!root && !targets) throw new UsageError('nothing to publish');
   const oldRootMd = await latestRoot(store);
   const oldRoot = oldRootMd.signed;
@@ -121,7 +139,7 @@ export async function publishOffline(input: PublishInput): Promise<PublishOutcom
       throw new UsageError(`root ${newRoot.version} changes the targets keys, and targets ${view.targets.signed.version} is not signed by them: publish with a targets draft (tuf-edge targets edit --root-draft ...)`);
     }
     const plan: Plan = { oldRoot, newRoot, view, newTargets: targets ?? view.targets };
-    const staleBins = await binsToResign(store, plan, progress);
+    const staleBins = await binsToResign(store, plan, maxBinReads, progress);
     const headOk =
       (await signs(view.head.timestamp, newRoot.roles.timestamp, newRoot.keys)) &&
       (await signs(view.snapshot, newRoot.roles.snapshot, newRoot.keys));

@@ -21,7 +21,11 @@ import { edgeMode } from '../mode.ts';
 import type { Env } from '../env.ts';
 import { onlineSigner } from '../online-signer.ts';
 import { r2Store } from '../storage/r2-store.ts';
+import { publishDrafts, resignBatch, type AdminDeps, type AdminOutcome } from './admin-metadata.ts';
 import type { Change, ChangeOutcome } from './changes.ts';
+import type { MetadataDrafts } from './metadata-request.ts';
+import type { PublishOutcome } from './offline-publish.ts';
+import type { ResignOutcome } from './online-rotate.ts';
 import type { RetiredIndex } from './gc.ts';
 import type { BinExpiry, BinIndex } from './maintenance.ts';
 import { dailyBuckets, histogram, type Histogram } from '../status/histogram.ts';
@@ -75,6 +79,20 @@ export class RepositoryWriter extends DurableObject<Env> {
   /** Queues changes to be committed together (an import's batch); outcomes in their order. */
   submitAll(changes: Change[]): Promise<ChangeOutcome[]> {
     return this.#jobs.submitAll(changes);
+  }
+
+  /** Installs signed root and targets drafts (`POST /api/admin/metadata`), between commits. */
+  publishMetadata(drafts: MetadataDrafts): Promise<AdminOutcome<PublishOutcome>> {
+    return this.#jobs.exclusive(() => publishDrafts(this.#adminDeps(), drafts));
+  }
+
+  /** Re-signs a batch of bins from `from`, the snapshot and the timestamp with ONLINE_KEY (`POST /api/admin/resign`). */
+  resignOnline(from: number): Promise<AdminOutcome<ResignOutcome>> {
+    return this.#jobs.exclusive(() => resignBatch(this.#adminDeps(), from));
+  }
+
+  #adminDeps(): AdminDeps {
+    return { store: r2Store(this.env.REPO), signer: () => onlineSigner(this.env), now: Date.now };
   }
 
   /** One cron run's maintenance at time `now` (the scheduled time); records the run for the status page. */

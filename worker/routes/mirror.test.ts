@@ -26,6 +26,8 @@ describe('a read-only mirror', () => {
     ['an unyank', '/api/projects/demo/releases/1.0/unyank'],
     ['an import commit', '/api/import/commit'],
     ['an imported file (PUT)', '/api/import/files/demo/demo-1.0.tar.gz?sha256=00'],
+    ['a metadata publish', '/api/admin/metadata'],
+    ['an online re-sign', '/api/admin/resign'],
     ['a write to a read route', '/simple/demo/'],
   ])('%s: 405 with the reason, before auth, body or storage', async (_what, path) => {
     fx.resetReads();

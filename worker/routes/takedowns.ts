@@ -10,6 +10,7 @@
 import { Hono } from 'hono';
 import { tokenAllows, type TokenRecord } from '../../shared/index.ts';
 import { authenticate } from '../auth/basic-token.ts';
+import { requireIndexAdmin } from '../auth/index-admin.ts';
 import { parseTakedownRequest } from '../commit/takedown-request.ts';
 import { readTakedownLog } from '../commit/takedowns.ts';
 import { repositoryWriter } from '../commit/writer.ts';
@@ -47,6 +48,6 @@ takedowns.get('/', async (c) => {
   const store = r2Store(c.env.REPO);
   const token = await authenticate(store, c.req.header('Authorization') ?? null);
   // Reasons may name reporters or malware details: only an index-wide admin reads the log.
-  if (!(token.projects === null && tokenAllows(token, '', 'admin'))) throw clientError(403, 'Reading the takedown log needs an admin token for every project.');
+  requireIndexAdmin(token, 'Reading the takedown log');
   return c.json({ takedowns: await readTakedownLog(store) });
 });
