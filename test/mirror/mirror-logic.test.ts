@@ -91,6 +91,18 @@ describe('the read-through', () => {
     expect(await mirror.store.get(targetKey(path, sha256Hex(WHEEL)))).not.toBeNull();
   });
 
+  it('reads through a crawl of many targets, each bin fetched once, its trusted client renewed as it goes', async () => {
+    const many = new Map(Array.from({ length: 150 }, (_, i) => [`files/p${i}/p${i}-1.0.tar.gz`, utf8(`file ${i}`)] as const));
+    upstream = await memoryRepository(many, { bitLength: 4 });
+    mirror = await testMirror(upstream.store, upstream.repo.files.root.bytes);
+    await mirror.refresh();
+    mirror.log.requests.length = 0;
+    for (const [path, bytes] of many) expect(await mirror.ensure(targetKey(path, sha256Hex(bytes))), path).toBe(true);
+    const bins = mirror.log.requests.filter((k) => k.startsWith('metadata/'));
+    expect(new Set(bins).size).toBe(bins.length);
+    expect(mirror.log.requests.filter((k) => k.startsWith('targets/'))).toHaveLength(150);
+  });
+
   it('refuses what no trusted metadata names, asking upstream for nothing but the bins the served snapshot names (no open proxy)', async () => {
     const unnamed = [
       targetKey('files/demo/demo-1.0-py3-none-any.whl', sha256Hex(utf8('other bytes'))),

@@ -34,14 +34,22 @@ export type Ensure = (key: string) => Promise<boolean>;
 
 /** A trusted client is reused for this long at most (its reference time for expiry is its creation). */
 const TRUSTED_MAX_AGE_MS = 60_000;
+/**
+ * ...and for this many calls: the trusted set keeps every role it loaded
+ * (a call loads the few on one delegation path), and a crawl of a
+ * 16,384-bin mirror must not hold them all in a 128 MB isolate.
+ */
+const TRUSTED_MAX_CALLS = 64;
+
+const TOP_LEVEL = new Set(['timestamp', 'snapshot', 'targets']);
 
 interface Trusted {
   readonly etag: string;
   readonly created: number;
   readonly client: Updater;
   readonly metadata: HeldMetadata;
-  /** Delegated roles already stored (the client verified them in an earlier call). */
-  readonly written: Set<string>;
+  /** Calls this client has served. */
+  calls: number;
 }
 
 /**
@@ -67,7 +75,9 @@ export function onDemand(deps: OnDemandDeps): Ensure {
   async function trusted(): Promise<Trusted | null> {
     const head = await readHead(deps.store);
     if (!head) return null;
-    if (current && current.etag === head.etag && deps.now() - current.created < TRUSTED_MAX_AGE_MS) return current;
+    if (current && current.etag === head.etag && deps.now() - current.created < TRUSTED_MAX_AGE_MS && current.calls < TRUSTED_MAX_CALLS) {
+      return current;
+    }
     const held = await readHeld(deps.store);
     if (!held.root || !held.head) return null;
     const metadata = new HeldMetadata(deps.store, held);
@@ -80,15 +90,19 @@ export function onDemand(deps: OnDemandDeps): Ensure {
       if (error instanceof RepositoryError) return null;
       throw error;
     }
-    current = { etag: held.head.etag, created: deps.now(), client, metadata, written: new Set() };
+    current = { etag: held.head.etag, created: deps.now(), client, metadata, calls: 0 };
     return current;
   }
 
-  /** Stores the delegated roles the client verified and fetched since the last call (immutable versions). */
+  /**
+   * Stores the delegated roles the client verified and fetched since the
+   * last call (immutable versions), then drops their bytes: stored, they
+   * load from the store again if needed.
+   */
   async function storeVerifiedRoles(t: Trusted): Promise<void> {
-    const fresh = [...t.metadata.verified].filter(([role]) => !['timestamp', 'snapshot', 'targets'].includes(role) && !t.written.has(role));
+    const fresh = [...t.metadata.verified].filter(([role]) => !TOP_LEVEL.has(role));
     await Promise.all(fresh.map(([role, bytes]) => deps.store.put(mirrorMetadataKey(role, t.client.trustedSet!.get(role)!.signed.version), bytes)));
-    for (const [role] of fresh) t.written.add(role);
+    for (const [role] of fresh) t.metadata.verified.delete(role);
   }
 
   return async function ensure(key) {
@@ -98,6 +112,7 @@ export function onDemand(deps: OnDemandDeps): Ensure {
       const found = await exclusive(async () => {
         const t = await trusted();
         if (!t) return null;
+        t.calls++;
         const info = wanted.kind === 'metadata' ? await fetchRole(t.client, wanted) : await findTarget(t.client, wanted);
         await storeVerifiedRoles(t);
         return info && { t, info };
