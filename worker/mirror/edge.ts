@@ -1,10 +1,12 @@
 // The mirror in the Worker: which store the read routes use (on a mirror,
-// R2 reading through to the upstream, on-demand.ts), and the check before a
-// route streams an object straight from R2. On an origin both are plain R2.
+// R2 reading through to the upstream, on-demand.ts), and the fallback when a
+// route streams an object straight from R2 and R2 lacks it. On an origin
+// both are plain R2.
 
 import { oncePerEnv } from '../config.ts';
 import type { Env } from '../env.ts';
-import { storageCall } from '../errors.ts';
+import { HTTPException } from 'hono/http-exception';
+import { notFound } from '../http/errors.ts';
 import { edgeMode } from '../mode.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
@@ -26,13 +28,19 @@ export function readStore(env: Env): ObjectStore {
 }
 
 /**
- * Before an object is streamed from R2: on a mirror, fetches and verifies
- * it if trusted metadata names it and R2 lacks it. Nothing on an origin.
+ * `serve()` (which streams `key` from R2); on a mirror whose R2 lacks `key`
+ * (a 404), the object is fetched and verified if trusted metadata names it,
+ * then served. A held object costs nothing more than on an origin.
  * @throws {UpstreamError} when the upstream gives no verified answer.
  */
-export async function ensureHeld(env: Env, key: string): Promise<void> {
+export async function serveHeld(env: Env, key: string, serve: () => Promise<Response>): Promise<Response> {
   const ensure = ensureFor(env);
-  if (!ensure) return;
-  if (await storageCall(`R2 head ${key}`, () => env.REPO.head(key))) return;
-  await ensure(key);
+  if (!ensure) return serve();
+  try {
+    return await serve();
+  } catch (error) {
+    if (!(error instanceof HTTPException && error.status === 404)) throw error;
+  }
+  if (!(await ensure(key))) throw notFound();
+  return serve();
 }

@@ -42,11 +42,12 @@ export interface HeldState {
 }
 
 /**
- * The mirror's state, read fresh from the store.
+ * The mirror's state, read fresh from the store (the head too, unless the
+ * caller has just read it).
  * @throws {MetadataFormatError} if the stored head is not a timestamp.
  */
-export async function readHeld(store: ObjectStore): Promise<HeldState> {
-  const [root, head] = await Promise.all([store.get(MIRROR_ROOT_KEY), readHead(store)]);
+export async function readHeld(store: ObjectStore, knownHead?: Head | null): Promise<HeldState> {
+  const [root, head] = await Promise.all([store.get(MIRROR_ROOT_KEY), knownHead === undefined ? readHead(store) : knownHead]);
   const snapshot = head && (await store.get(mirrorMetadataKey('snapshot', head.timestamp.signed.snapshotMeta.version)));
   return { root: root?.bytes ?? null, head, snapshot: snapshot?.bytes ?? null };
 }

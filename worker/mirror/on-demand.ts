@@ -78,7 +78,7 @@ export function onDemand(deps: OnDemandDeps): Ensure {
     if (current && current.etag === head.etag && deps.now() - current.created < TRUSTED_MAX_AGE_MS && current.calls < TRUSTED_MAX_CALLS) {
       return current;
     }
-    const held = await readHeld(deps.store);
+    const held = await readHeld(deps.store, head);
     if (!held.root || !held.head) return null;
     const metadata = new HeldMetadata(deps.store, held);
     const client = new Updater({ metadataBaseUrl: deps.upstream.metadataUrl, targetBaseUrl: deps.upstream.targetsUrl, store: metadata, fetcher: deps.fetcher, now: deps.now });

@@ -114,10 +114,10 @@ function planWrites(client: Updater, metadata: HeldMetadata): Plan {
  * mirror holds, up to `limit`. Returns how many were fetched.
  */
 async function prefetchHotBins(store: ObjectStore, client: Updater, held: HeldState, metadata: HeldMetadata, limit: number): Promise<number> {
-  const fresh = metadata.verified.get('snapshot');
-  if (!fresh || !held.snapshot || limit <= 0) return 0;
+  // Only a new snapshot can name new bin versions; the client parsed it already.
+  if (!metadata.verified.has('snapshot') || !held.snapshot || limit <= 0) return 0;
   const before = parseMetadata('snapshot', held.snapshot).signed.meta;
-  const after = parseMetadata('snapshot', fresh).signed.meta;
+  const after = client.trustedSet!.snapshot!.signed.meta;
   const changed = Object.entries(after)
     .filter(([name, meta]) => name !== 'targets.json' && Object.hasOwn(before, name) && before[name]!.version !== meta.version)
     .map(([name]) => ({ role: name.slice(0, -'.json'.length), old: before[name]!.version }));

@@ -17,7 +17,7 @@ import { repositoryWriter } from '../commit/writer.ts';
 import { config } from '../config.ts';
 import { edgeMode } from '../mode.ts';
 import { fromEdgeCache } from '../http/edge-cache.ts';
-import { ensureHeld } from '../mirror/edge.ts';
+import { serveHeld } from '../mirror/edge.ts';
 import type { Env } from '../env.ts';
 import { headFrom, readHead, type Head } from '../storage/head.ts';
 import { r2Store } from '../storage/r2-store.ts';
@@ -79,8 +79,6 @@ metadata.get('/:name', async function versionedMetadata(c) {
   const parsed = name === null ? null : parseVersionedMetadataName(name, names);
   if (!parsed) throw notFound();
   const key = versionedMetadataKey(parsed, names);
-  return fromEdgeCache(c, async () => {
-    await ensureHeld(c.env, key);
-    return serveObject(c.env.REPO, c.req.raw, key, { cacheControl: IMMUTABLE, contentType: METADATA_CONTENT_TYPE, ranges: false });
-  });
+  const options = { cacheControl: IMMUTABLE, contentType: METADATA_CONTENT_TYPE, ranges: false };
+  return fromEdgeCache(c, () => serveHeld(c.env, key, () => serveObject(c.env.REPO, c.req.raw, key, options)));
 });

@@ -17,7 +17,7 @@ import { notFound } from '../http/errors.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
 import { fromEdgeCache } from '../http/edge-cache.ts';
 import { serveObject } from '../http/serve-object.ts';
-import { ensureHeld } from '../mirror/edge.ts';
+import { serveHeld } from '../mirror/edge.ts';
 import { headTargets } from './head-targets.ts';
 
 export const packages = new Hono<AppEnv>();
@@ -36,8 +36,6 @@ packages.get('/*', async function packageFile(c) {
   const served = isMetadata ? metadata : file;
   if (!served) throw notFound();
   const key = targetKey(served.path, served.sha256);
-  return fromEdgeCache(c, async () => {
-    await ensureHeld(c.env, key);
-    return serveObject(c.env.REPO, c.req.raw, key, { cacheControl: IMMUTABLE, contentType: targetContentType(served.path), ranges: true });
-  });
+  const options = { cacheControl: IMMUTABLE, contentType: targetContentType(served.path), ranges: true };
+  return fromEdgeCache(c, () => serveHeld(c.env, key, () => serveObject(c.env.REPO, c.req.raw, key, options)));
 });

@@ -15,7 +15,7 @@ import { notFound } from '../http/errors.ts';
 import { decodedPath, rawPathAfter } from '../http/raw-path.ts';
 import { fromEdgeCache } from '../http/edge-cache.ts';
 import { serveObject } from '../http/serve-object.ts';
-import { ensureHeld } from '../mirror/edge.ts';
+import { serveHeld } from '../mirror/edge.ts';
 import { consistentTargetKey, isConsistentTargetPath, parseConsistentTargetPath } from '../storage/keys.ts';
 import { headTargets, mustBeNamedByHead } from './head-targets.ts';
 
@@ -34,8 +34,6 @@ targets.get('/*', async function target(c) {
     if (!listed || listed.sha256 !== named.sha256) throw notFound();
   }
   const key = consistentTargetKey(raw);
-  return fromEdgeCache(c, async () => {
-    await ensureHeld(c.env, key);
-    return serveObject(c.env.REPO, c.req.raw, key, { cacheControl: IMMUTABLE, contentType: targetContentType(raw), ranges: true });
-  });
+  const options = { cacheControl: IMMUTABLE, contentType: targetContentType(raw), ranges: true };
+  return fromEdgeCache(c, () => serveHeld(c.env, key, () => serveObject(c.env.REPO, c.req.raw, key, options)));
 });
