@@ -8,7 +8,8 @@
 //  - time and peak memory to build every piece of metadata from scratch
 //    (shared/repository/bulk-build.ts), and every page;
 //  - CPU and memory of one commit of 1 and of 100 uploads into the biggest
-//    repository, with the snapshot parsed (the writer today) and kept;
+//    repository, with the snapshot parsed and kept (the writer's way), and at
+//    every size the bytes such a commit writes, per upload;
 //  - the sizes of every role, a typical and the largest bin and page;
 //  - the TUF metadata a client downloads beside PEP 458's figures;
 //  - a first install with our client and tuf-js 5.0.1 over HTTP. tuf-js is
@@ -48,6 +49,10 @@ const tsx = ['--import', 'tsx'];
 const here = (name: string) => new URL(`./scale/${name}.ts`, import.meta.url).pathname;
 try {
   const bundled = await bundle(['build-metadata', 'commit', 'client'], join(work, 'bundle'));
+  const commitChild = (fixture: string, uploads: number, mode: CommitRun['mode']) =>
+    runChild<CommitRun>(bundled.commit!, ['--fixture', fixture, '--uploads', String(uploads), '--mode', mode], {
+      nodeFlags: ['--expose-gc', '--max-old-space-size=128'],
+    });
   const results: ScaleResults = {
     machine: `${process.platform}/${process.arch}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
     sizes: [],
@@ -64,12 +69,16 @@ try {
     log(`${targets.toLocaleString('en-US')} targets: pages`);
     const pages = await runChild<PagesBuild>(here('build-pages'), ['--targets', String(targets)], { nodeFlags: ['--expose-gc', ...tsx] });
     const builds = [];
+    const writes = [];
     for (const bins of binCounts) {
       log(`${targets.toLocaleString('en-US')} targets, ${bins} bins: metadata`);
       const fixture = join(work, `fixture-${targets}-${bins}`);
       builds.push(await runChild<MetadataBuild>(bundled['build-metadata']!, ['--input', input, '--bins', String(bins), '--fixture', fixture], { nodeFlags: ['--expose-gc'] }));
+      const runs = [];
+      for (const uploads of [1, 100]) runs.push({ uploads, result: await commitChild(fixture, uploads, 'kept') });
+      writes.push({ bins, runs });
     }
-    results.sizes.push({ targets, pages, builds });
+    results.sizes.push({ targets, pages, builds, writes });
     await rm(input, { recursive: true, force: true });
   }
 
@@ -79,10 +88,7 @@ try {
     const runs = [];
     for (const mode of ['parsed', 'kept'] as const) {
       for (const uploads of [1, 100]) {
-        const result = await runChild<CommitRun>(bundled.commit!, ['--fixture', fixture, '--uploads', String(uploads), '--mode', mode], {
-          nodeFlags: ['--expose-gc', '--max-old-space-size=128'],
-        });
-        runs.push({ mode, uploads, result });
+        runs.push({ mode, uploads, result: await commitChild(fixture, uploads, mode) });
       }
     }
     results.commits.push({ bins, runs });

@@ -9,6 +9,7 @@
 
 import { DEFAULT_EXPIRY, type ExpiryPolicy } from '../shared/index.ts';
 import { ConfigError } from './errors.ts';
+import type { IndexPolicy } from './commit/project-index.ts';
 
 /** Every var, with its default (wrangler.toml's value). */
 export const CONFIG_DEFAULTS = {
@@ -46,6 +47,10 @@ export const CONFIG_DEFAULTS = {
   GC_RETENTION_SECONDS: 604_800,
   /** Most objects one cron run deletes (a subrequest budget). */
   GC_DELETES_PER_RUN: 500,
+  /** A commit that adds a project rewrites the root index itself while its JSON is at most this big (commit/project-index.ts). */
+  PROJECT_INDEX_INLINE_BYTES: 65_536,
+  /** Beyond that, the cron rebuilds it once a new project has waited this long. */
+  PROJECT_INDEX_REBUILD_SECONDS: 300,
 } as const;
 
 export type ConfigVar = keyof typeof CONFIG_DEFAULTS;
@@ -70,6 +75,7 @@ export interface Config {
   readonly commitBatchMax: number;
   readonly sweep: { readonly olderThanMs: number; readonly limit: number };
   readonly gc: { readonly retentionMs: number; readonly limit: number };
+  readonly index: IndexPolicy;
 }
 
 export { ConfigError };
@@ -129,6 +135,7 @@ export function parseConfig(vars: ConfigVars): Config {
     commitBatchMax: v.COMMIT_BATCH_MAX,
     sweep: { olderThanMs: v.STAGING_MAX_AGE_SECONDS * 1000, limit: v.STAGING_SWEEP_PER_RUN },
     gc: { retentionMs: v.GC_RETENTION_SECONDS * 1000, limit: v.GC_DELETES_PER_RUN },
+    index: { inlineBytes: v.PROJECT_INDEX_INLINE_BYTES, rebuildSeconds: v.PROJECT_INDEX_REBUILD_SECONDS },
   };
 }
 

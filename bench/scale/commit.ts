@@ -16,7 +16,11 @@
 // between steps and every millisecond, garbage not yet collected included)
 // beside the heap before them (the fixture and the code). bench/scale.ts
 // runs this child with --max-old-space-size=128, so a commit that needs more
-// than a Worker has fails with 'out of memory'.
+// than a Worker has fails with 'out of memory'. It also reports the bytes one
+// commit writes: metadata (the re-signed bins, snapshot and timestamp), the
+// projects' pages, and the files apart. None of these uploads adds a project,
+// so the root index is not among them (project-index.ts: it is rebuilt by the
+// cron once it is big, never by such a commit).
 //
 //   node --expose-gc --max-old-space-size=128 commit.mjs --fixture DIR --uploads K --mode parsed|kept
 
@@ -60,9 +64,14 @@ let heapPeak = 0;
 const mark = () => void (heapPeak = Math.max(heapPeak, heapMB()));
 
 const file = (length: number, sha256: string): TargetFile => ({ length, hashes: { sha256 }, unrecognized: {} });
+// What the last commit wrote besides its metadata: both pages of each project, and the files themselves.
+let pageBytes = 0;
+let fileLengths = 0;
 
 /** One commit of the uploads, as the writer does it; `kept` is the snapshot kept from the previous commit. */
 async function oneCommit(kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapshot }) {
+  let pageLengths = 0;
+  fileLengths = 0;
   const snapshot = kept?.snapshot ?? parseMetadata('snapshot', snapshotBytes);
   const add: Record<string, TargetFile> = {};
   for (const project of projects) {
@@ -74,7 +83,9 @@ async function oneCommit(kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapsh
     for (const [path, text] of [[paths.json, renderProjectJSON({ ...page, files })], [paths.html, renderProjectHTML({ ...page, files })]] as const) {
       const bytes = utf8(text);
       add[path] = file(bytes.length, sha256Hex(bytes));
+      pageLengths += bytes.length;
     }
+    fileLengths += f.size + f.coreMetadata!.size;
     add[fileTargetPath(project, f.filename)] = file(f.size, f.sha256);
     add[metadataTargetPath(project, f.filename)] = file(f.coreMetadata!.size, f.coreMetadata!.sha256);
   }
@@ -85,6 +96,7 @@ async function oneCommit(kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapsh
     if (!bins.has(name)) bins.set(name, parseMetadata('targets', read(metadataKey(name, snapshot.signed.meta[`${name}.json`]!.version))));
   }
   mark();
+  pageBytes = pageLengths;
   const out = await commit({
     now: Date.UTC(2026, 10, 30),
     succinctRoles: succinct,
@@ -116,7 +128,10 @@ async function measure(mode: 'parsed' | 'kept') {
   }
   clearInterval(sampler);
   cpu.sort((a, b) => a - b);
-  return { mode, uploads, cpuMs: cpu[RUNS >> 1]!, heapPeakMB: heapPeak, heapBeforeMB, bins: out.bins.length };
+  // Bytes the commit puts in R2, as the writer does (advance.ts): pages, bins, snapshot, timestamp; files apart.
+  const metadata = [...out.bins, out.snapshot, out.timestamp].reduce((n, f) => n + f.bytes.length, 0);
+  const written = { metadata, pages: pageBytes, files: fileLengths };
+  return { mode, uploads, cpuMs: cpu[RUNS >> 1]!, heapPeakMB: heapPeak, heapBeforeMB, bins: out.bins.length, written };
 }
 
 const mode = values.mode === 'kept' ? 'kept' : 'parsed';

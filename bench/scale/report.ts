@@ -121,6 +121,29 @@ function sizes(results: ScaleResults): Row[] {
   });
 }
 
+/** Per upload, what a commit writes to R2 beside the file; and what the root index cost each new project before it left the commits. */
+function written(results: ScaleResults): Row[] {
+  return results.sizes.flatMap(({ targets, pages, writes }) =>
+    writes.map(({ bins, runs }): Row => {
+      const cell = (uploads: number) => {
+        const r = runs.find((x) => x.uploads === uploads)?.result;
+        if (!r?.ok) return r ? failed(r) : '-';
+        const w = r.value.written;
+        return `${n(Math.round((w.metadata + w.pages) / uploads))} (${n(Math.round(w.metadata / uploads))} metadata)`;
+      };
+      const index = pages.ok ? pages.value.index.json.raw + pages.value.index.html.raw : undefined;
+      return {
+        targets: n(targets),
+        bins: n(bins),
+        'commit of 1 upload': cell(1),
+        'commit of 100, per upload': cell(100),
+        'root index (JSON + HTML)': index === undefined ? '-' : n(index),
+        'new project: before / now': index === undefined ? '-' : `+${n(index)} / +2 pages, index once per rebuild period`,
+      };
+    }),
+  );
+}
+
 function clientBytes(results: ScaleResults): Row[] {
   const rows: Row[] = builds(results).map(({ targets, m }) => {
     const d = downloads(m);
@@ -156,6 +179,7 @@ export function printReport(results: ScaleResults): void {
   printTable('Build every piece of metadata from scratch, in memory, nothing written (goal at 1M: 5x python-tuf\'s speed, a quarter of its memory)', metadataBuild(results));
   printTable('Build every simple page (JSON and HTML, shared/pypi renderer) and hash it', pages(results));
   printTable(`One incremental commit into the biggest repository (${n(results.biggest)} targets), CPU work of the writer without storage I/O; run under --max-old-space-size=128`, commits(results));
+  printTable('Bytes written to R2 per upload (metadata and pages; the file itself apart), kept snapshot; the root index is no longer in any commit once its JSON is over PROJECT_INDEX_INLINE_BYTES', written(results));
   printTable('Sizes in bytes, raw / gzip (client limits: snapshot <= 2,000,000, each bin <= 5,000,000)', sizes(results));
   printTable(`TUF metadata a client downloads, raw / gzip, and as a share of PEP 458's average distribution (${n(PEP458.averageDistribution)} B)`, clientBytes(results));
   printTable(`First install of one package (refresh and the page's, metadata's and wheel's target info) over HTTP, ${n(results.biggest)} targets`, clients(results));

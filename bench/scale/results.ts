@@ -47,6 +47,8 @@ export interface CommitRun {
   readonly heapPeakMB: number;
   readonly heapBeforeMB: number;
   readonly bins: number;
+  /** Bytes the commit wrote: re-signed metadata, the projects' pages, and (apart) the uploaded files with their .metadata. */
+  readonly written: { readonly metadata: number; readonly pages: number; readonly files: number };
 }
 
 export interface ClientRun {
@@ -60,6 +62,8 @@ export interface SizeResult {
   readonly targets: number;
   readonly pages: ChildResult<PagesBuild>;
   readonly builds: ChildResult<MetadataBuild>[];
+  /** Per bin count: a kept-snapshot commit of 1 and of 100 uploads, for the bytes it writes. */
+  readonly writes: { readonly bins: number; readonly runs: { readonly uploads: number; readonly result: ChildResult<CommitRun> }[] }[];
 }
 
 export interface ScaleResults {

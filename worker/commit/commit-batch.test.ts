@@ -14,6 +14,7 @@ import { NOW } from '../../test/fixtures/tuf-keys.ts';
 import { memoryRepository, ownClientOverStore, pageOf, publishChange } from '../../test/harness/memory-writer.ts';
 import type { Change } from './changes.ts';
 import { commitBatch } from './commit-batch.ts';
+import { parseConfig } from '../config.ts';
 
 const HOUR = 3_600_000;
 const SUCCINCT = { bitLength: 4, namePrefix: 'bins' };
@@ -23,7 +24,7 @@ const EXISTING = 'files/x/x-1.0.tar.gz';
 async function setup() {
   const { store, repo } = await memoryRepository(new Map([[EXISTING, new Uint8Array([1, 2, 3])]]), { now: NOW });
   const commitTo = (target: ObjectStore, changes: Change[]) =>
-    commitBatch({ store: target, signer: repo.onlineSigner, expiry: DEFAULT_EXPIRY, now: () => NOW + HOUR }, changes);
+    commitBatch({ store: target, signer: repo.onlineSigner, expiry: DEFAULT_EXPIRY, index: parseConfig({}).index, now: () => NOW + HOUR }, changes);
   return { store, repo, commit: (changes: Change[]) => commitTo(store, changes), commitTo };
 }
 

@@ -1,5 +1,6 @@
 // One commit of a batch of changes: re-render the touched projects' simple
-// pages (and the project index when a project is new), then let the pure
+// pages (and the project index when a project is new, or note the project for
+// the cron's rebuild when the index is big: project-index.ts), then let the pure
 // engine re-sign only the touched bins, the snapshot and the timestamp, and
 // hand the new files to advance.ts, which writes them in the order that keeps
 // every reader safe (targets, bins, snapshot, then the head by
@@ -8,12 +9,13 @@
 
 import {
   binForTarget, binsTouchedBy, commit, fileTargetPath, InvalidDistributionError, INDEX_TARGET_PATHS, metadataTargetPath,
-  parseProjectJSON, renderIndexHTML, renderIndexJSON, renderProjectHTML, renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8,
+  parseProjectJSON, renderProjectHTML, renderProjectJSON, sha256Hex, simpleTargetPaths, targetKey, utf8,
   type KeptSnapshot, type CommitOutput, type ExpiryPolicy, type Metadata, type ProjectPage, type Signer, type TargetFile, type Targets,
 } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { loadBin, openSnapshot, readTargetText, type SnapshotView } from '../storage/repository.ts';
 import { advance } from './advance.ts';
+import { clearPending, notePending, planIndex, type IndexPolicy } from './project-index.ts';
 import { applyChange, filesToRemove, type Applied, type Refusal } from './apply-change.ts';
 import type { Change, ChangeOutcome } from './changes.ts';
 import {
@@ -26,6 +28,7 @@ export interface CommitContext {
   readonly store: ObjectStore;
   readonly signer: Signer;
   readonly expiry: ExpiryPolicy;
+  readonly index: IndexPolicy;
   readonly now: () => number;
   /**
    * The last commit's snapshot in canonical pieces (engine's KeptSnapshot):
@@ -70,12 +73,17 @@ export interface BatchResult {
   readonly namedTargets: readonly string[];
 }
 
-export async function commitBatch(ctx: CommitContext, changes: readonly Change[]): Promise<BatchResult> {
+export interface BatchOptions {
+  /** Rewrite the project index whatever its size, folding in the pending names (the cron's: project-index.ts). */
+  readonly rebuildIndex?: boolean;
+}
+
+export async function commitBatch(ctx: CommitContext, changes: readonly Change[], options: BatchOptions = {}): Promise<BatchResult> {
   // One time for every attempt: signatures are deterministic, so a retry
   // after a lost compare-and-swap rewrites any leftover file with the same bytes.
   const now = ctx.now();
   for (let attempt = 1; ; attempt++) {
-    const result = await tryCommit(ctx, changes, now);
+    const result = await tryCommit(ctx, changes, now, options);
     if (result) return result;
     if (attempt >= 5) throw new WriterBusyError('the repository head kept moving; commit abandoned, retry the upload');
   }
@@ -143,24 +151,22 @@ async function removedEver(store: ObjectStore, staged: Staged, project: string, 
   return staged.removedFiles.some((f) => f.project === project && f.filename === filename) || (await isTombstoned(store, project, filename));
 }
 
-async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: number): Promise<BatchResult | null> {
+async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: number, options: BatchOptions): Promise<BatchResult | null> {
   const { store } = ctx;
   const view = await openSnapshot(store);
   if (!view) throw new RepositoryBrokenError('the repository has not been initialised (no metadata/timestamp.json)');
   const staged: Staged = { targets: new Map(), removed: new Set(), removedFiles: [], takedowns: [], outcomes: [], addedFiles: 0 };
   const { appeared, gone } = await stageProjects(store, view, changes, staged);
 
-  if (appeared.length > 0 || gone.length > 0) {
-    const index = await readTargetText(store, view, INDEX_TARGET_PATHS.json);
-    const names = new Set(index === null ? [] : parseIndexNames(index));
-    for (const p of appeared) names.add(p);
-    for (const p of gone) names.delete(p);
-    stagePage(staged, INDEX_TARGET_PATHS.json, renderIndexJSON([...names]));
-    stagePage(staged, INDEX_TARGET_PATHS.html, renderIndexHTML([...names]));
+  const index = await planIndex(store, view, { appeared, gone }, ctx.index, options.rebuildIndex);
+  if (index.kind === 'rewrite' && !index.unchanged) {
+    stagePage(staged, INDEX_TARGET_PATHS.json, index.json);
+    stagePage(staged, INDEX_TARGET_PATHS.html, index.html);
   }
 
   const snapshotVersion = view.snapshot.signed.version;
   if (staged.targets.size === 0 && staged.removed.size === 0) {
+    if (index.kind === 'rewrite') await clearPending(store, index.clear);
     return {
       outcomes: staged.outcomes.map((o) => (o === 'unchanged' || o === 'committed' ? { status: 'unchanged', snapshotVersion } : o)),
       newProjects: 0,
@@ -190,7 +196,9 @@ async function tryCommit(ctx: CommitContext, changes: readonly Change[], now: nu
   const pages = [...staged.targets].flatMap(([path, { file, bytes }]) => (bytes ? [{ key: targetKey(path, file.hashes.sha256!), bytes }] : []));
   const at = new Date(now).toISOString();
   await writeTombstones(store, staged.removedFiles, at);
+  if (index.kind === 'defer') await notePending(store, index.names, now);
   if (!(await advance(store, { from: view.head, targets: pages, ...out }))) return null;
+  if (index.kind === 'rewrite') await clearPending(store, index.clear);
   const committed = out.snapshot.metadata.signed.version;
   if (staged.takedowns.length > 0) await takenDown(store, { at, snapshotVersion: committed, requests: staged.takedowns }, staged.removedFiles);
   return {
@@ -256,9 +264,4 @@ function renderable(before: ProjectPage, applied: Applied): Applied {
 function stagePage(staged: Staged, path: string, text: string): void {
   const bytes = utf8(text);
   staged.targets.set(path, { file: targetFile(bytes), bytes });
-}
-
-function parseIndexNames(json: string): string[] {
-  const doc = JSON.parse(json) as { projects?: { name?: unknown }[] };
-  return (doc.projects ?? []).map((p) => String(p.name));
 }

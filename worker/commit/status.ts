@@ -24,6 +24,11 @@ export interface MaintenanceResult {
   readonly binsIndexed: number;
   readonly snapshotResigned: boolean;
   readonly timestampResigned: boolean;
+  /**
+   * Present when this run rebuilt the project index (commit/project-index.ts):
+   * the snapshot version that lists it, or null when it already listed every project.
+   */
+  readonly indexRebuilt?: number | null;
   /** This run's garbage collection batch (commit/gc.ts), after the re-signs. */
   readonly garbage?: { readonly deleted: number; readonly more: boolean };
 }

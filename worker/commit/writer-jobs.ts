@@ -12,7 +12,8 @@ import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { Config } from '../config.ts';
 import type { Head } from '../storage/head.ts';
 import type { Change, ChangeOutcome } from './changes.ts';
-import { commitBatch } from './commit-batch.ts';
+import { commitBatch, type BatchOptions, type BatchResult } from './commit-batch.ts';
+import { rebuildDue } from './project-index.ts';
 import { resignLateTimestamp } from './late-timestamp.ts';
 import { collectGarbage, retiredMetadata, type CollectResult, type RetiredIndex } from './gc.ts';
 import { maintain, type BinIndex } from './maintenance.ts';
@@ -31,7 +32,7 @@ export interface WriterDeps {
   /** Built per job, only when the job signs. */
   readonly signer: () => Promise<Signer>;
   /** Read per job (the Durable Object's config may be unusable: the job then fails, named). */
-  readonly config: () => Pick<Config, 'resign' | 'commitBatchMax' | 'gc'>;
+  readonly config: () => Pick<Config, 'resign' | 'commitBatchMax' | 'gc' | 'index'>;
   readonly binIndex: BinIndex;
   /** What garbage collection may delete once no unexpired timestamp names it (gc.ts). */
   readonly retired: RetiredIndex;
@@ -141,23 +142,7 @@ export class WriterJobs {
   async #runCommit(batch: ChangeJob[]): Promise<void> {
     const started = this.deps.now();
     try {
-      const { resign } = this.deps.config();
-      let signedAt = 0;
-      const now = () => (signedAt = this.deps.now());
-      const result = await commitBatch(
-        { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, now, ...(this.#kept && { keptSnapshot: this.#kept }) },
-        batch.map((p) => p.change),
-      );
-      if (result.committed) {
-        this.#kept = result.committed.keptSnapshot;
-        this.deps.retired.revive(result.namedTargets);
-        this.#retire([...retiredMetadata(result.committed), ...result.retiredTargets], signedAt);
-        for (const b of result.committed.bins) {
-          this.deps.binIndex.record(b.role, { version: b.metadata.signed.version, expires: expiresAt(b.metadata.signed) });
-        }
-        this.deps.records?.published(result.addedFiles - result.removedFiles, result.newProjects - result.removedProjects);
-        this.deps.records?.committed('commit', result.committed, batch.length, started);
-      }
+      const result = await this.#commit(batch.map((p) => p.change), 'commit', started);
       batch.forEach((p, i) => p.resolve(result.outcomes[i]!));
     } catch (error) {
       // Nothing was committed: every submitter may retry.
@@ -165,17 +150,44 @@ export class WriterJobs {
     }
   }
 
+  /** Commits `changes` (none: the cron's index rebuild) and records what the commit wrote. */
+  async #commit(changes: readonly Change[], kind: CommitRecord['kind'], started: number, options: BatchOptions = {}): Promise<BatchResult> {
+    const { resign, index } = this.deps.config();
+    let signedAt = 0;
+    const now = () => (signedAt = this.deps.now());
+    const result = await commitBatch(
+      { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, index, now, ...(this.#kept && { keptSnapshot: this.#kept }) },
+      changes,
+      options,
+    );
+    if (result.committed) {
+      this.#kept = result.committed.keptSnapshot;
+      this.deps.retired.revive(result.namedTargets);
+      this.#retire([...retiredMetadata(result.committed), ...result.retiredTargets], signedAt);
+      for (const b of result.committed.bins) {
+        this.deps.binIndex.record(b.role, { version: b.metadata.signed.version, expires: expiresAt(b.metadata.signed) });
+      }
+      this.deps.records?.published(result.addedFiles - result.removedFiles, result.newProjects - result.removedProjects);
+      this.deps.records?.committed(kind, result.committed, changes.length, started);
+    }
+    return result;
+  }
+
   async #runMaintenance(now: number): Promise<MaintenanceResult> {
     const started = this.deps.now();
+    const config = this.deps.config();
     const outcome = await maintain(
-      { store: this.deps.store, signer: await this.deps.signer(), policy: this.deps.config().resign, now },
+      { store: this.deps.store, signer: await this.deps.signer(), policy: config.resign, now },
       this.deps.binIndex,
     );
     if (outcome.written && 'snapshot' in outcome.written) {
       this.#retire(retiredMetadata(outcome.written), now);
       this.deps.records?.committed('maintenance', outcome.written, outcome.result.binsResigned, started);
     }
-    return outcome.result;
+    // A big project index is rebuilt here, not by the commits that added projects (project-index.ts).
+    if (outcome.result.action === 'empty' || !(await rebuildDue(this.deps.store, config.index, now))) return outcome.result;
+    const rebuilt = await this.#commit([], 'maintenance', this.deps.now(), { rebuildIndex: true });
+    return { ...outcome.result, indexRebuilt: rebuilt.committed?.snapshot.metadata.signed.version ?? null };
   }
 
   /** Keys the head signed at `signedAt` stopped naming: every timestamp that named them expires by then + the timestamp lifetime. */
