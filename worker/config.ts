@@ -35,6 +35,11 @@ export const CONFIG_DEFAULTS = {
   MAX_UPLOAD_BYTES: 104_857_600,
   /** Most changes one commit takes; 1 commits each upload alone. */
   COMMIT_BATCH_MAX: 256,
+  /**
+   * Most targets the bins of one commit may hold together (its memory): a
+   * bigger batch is committed in halves (commit/commit-batch.ts).
+   */
+  COMMIT_BIN_TARGETS_MAX: 40_000,
   /** The cron removes staging objects and multipart uploads a crashed upload left, once older than this. */
   STAGING_MAX_AGE_SECONDS: 86_400,
   /** Most staging objects one cron run looks at (a subrequest budget). */
@@ -73,6 +78,7 @@ export interface Config {
   readonly offlineWarningSeconds: number;
   readonly maxUploadBytes: number;
   readonly commitBatchMax: number;
+  readonly commitBinTargetsMax: number;
   readonly sweep: { readonly olderThanMs: number; readonly limit: number };
   readonly gc: { readonly retentionMs: number; readonly limit: number };
   readonly index: IndexPolicy;
@@ -133,6 +139,7 @@ export function parseConfig(vars: ConfigVars): Config {
     offlineWarningSeconds: v.OFFLINE_WARNING_DAYS * 86_400,
     maxUploadBytes: v.MAX_UPLOAD_BYTES,
     commitBatchMax: v.COMMIT_BATCH_MAX,
+    commitBinTargetsMax: v.COMMIT_BIN_TARGETS_MAX,
     sweep: { olderThanMs: v.STAGING_MAX_AGE_SECONDS * 1000, limit: v.STAGING_SWEEP_PER_RUN },
     gc: { retentionMs: v.GC_RETENTION_SECONDS * 1000, limit: v.GC_DELETES_PER_RUN },
     index: { inlineBytes: v.PROJECT_INDEX_INLINE_BYTES, rebuildSeconds: v.PROJECT_INDEX_REBUILD_SECONDS },

@@ -32,6 +32,7 @@ export interface Env {
   GC_RETENTION_SECONDS?: string;
   GC_DELETES_PER_RUN?: string;
   PROJECT_INDEX_INLINE_BYTES?: string;
+  COMMIT_BIN_TARGETS_MAX?: string;
   PROJECT_INDEX_REBUILD_SECONDS?: string;
   // Set on a read-only mirror only (mode.ts): the upstream repository's base URLs.
   UPSTREAM_METADATA_URL?: string;

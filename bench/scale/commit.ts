@@ -33,7 +33,8 @@ import {
   type KeptSnapshot, type Metadata, type Snapshot, type TargetFile, type Targets, type Timestamp,
 } from '../../shared/index.ts';
 import { keyFromSeed } from '../../cli/keys.ts';
-import { uploadFile } from './input.ts';
+import { uploadFile, uploadPaths } from './input.ts';
+import { CONFIG_DEFAULTS } from '../../worker/config.ts';
 import { cpuMs } from './memory.ts';
 
 const RUNS = Number(process.env.SCALE_RUNS ?? 5);
@@ -68,13 +69,50 @@ const file = (length: number, sha256: string): TargetFile => ({ length, hashes: 
 let pageBytes = 0;
 let fileLengths = 0;
 
-/** One commit of the uploads, as the writer does it; `kept` is the snapshot kept from the previous commit. */
-async function oneCommit(kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapshot }) {
-  let pageLengths = 0;
+const binOf = (path: string) => binForTarget(succinct, path);
+const targetCounts = new Map<string, number>();
+/** Targets the bins of `group`'s uploads will hold, as the writer counts them against COMMIT_BIN_TARGETS_MAX. */
+function binTargets(group: readonly string[]): number {
+  const paths = group.flatMap((p) => uploadPaths(p));
+  let n = paths.length;
+  for (const name of new Set(paths.map(binOf))) {
+    if (!targetCounts.has(name)) {
+      const bin = parseMetadata('targets', read(metadataKey(name, parsedSnapshot.signed.meta[`${name}.json`]!.version)));
+      targetCounts.set(name, Object.keys(bin.signed.targets).length);
+    }
+    n += targetCounts.get(name)!;
+  }
+  return n;
+}
+
+/** The writer's parts (WriterJobs): halves, until each part's bins hold at most COMMIT_BIN_TARGETS_MAX targets. */
+function parts(group: readonly string[]): (readonly string[])[] {
+  if (group.length <= 1 || binTargets(group) <= CONFIG_DEFAULTS.COMMIT_BIN_TARGETS_MAX) return [group];
+  const half = Math.ceil(group.length / 2);
+  return [...parts(group.slice(0, half)), ...parts(group.slice(half))];
+}
+const groups = parts(projects);
+
+/** The uploads, committed as the writer does, in `groups`; each part from the same base (the fixture's head). */
+async function commitAll(kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapshot }) {
+  let bins = 0;
+  let metadata = 0;
+  pageBytes = 0;
   fileLengths = 0;
+  for (const group of groups) {
+    const out = await oneCommit(group, kept);
+    bins += out.bins.length;
+    metadata += [...out.bins, out.snapshot, out.timestamp].reduce((n, f) => n + f.bytes.length, 0);
+  }
+  return { bins, metadata };
+}
+
+/** One commit of `group`'s uploads, as the writer does it; `kept` is the snapshot kept from the previous commit. */
+async function oneCommit(group: readonly string[], kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapshot }) {
+  let pageLengths = 0;
   const snapshot = kept?.snapshot ?? parseMetadata('snapshot', snapshotBytes);
   const add: Record<string, TargetFile> = {};
-  for (const project of projects) {
+  for (const project of group) {
     const page = parseProjectJSON(pageTexts.get(project)!);
     const f = uploadFile(project);
     if (releaseConflict(page.files, { filename: f.filename, sha256: f.sha256 }).verdict !== 'new') throw new Error('upload refused');
@@ -96,7 +134,7 @@ async function oneCommit(kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapsh
     if (!bins.has(name)) bins.set(name, parseMetadata('targets', read(metadataKey(name, snapshot.signed.meta[`${name}.json`]!.version))));
   }
   mark();
-  pageBytes = pageLengths;
+  pageBytes += pageLengths;
   const out = await commit({
     now: Date.UTC(2026, 10, 30),
     succinctRoles: succinct,
@@ -114,8 +152,8 @@ async function oneCommit(kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapsh
 async function measure(mode: 'parsed' | 'kept') {
   const kept = mode === 'kept' ? { snapshot: parsedSnapshot, kept: keepSnapshot(parsedSnapshot.signed) } : undefined;
   // Warm-up (the writer's isolate has committed before), and a check that it commits.
-  const out = await oneCommit(kept);
-  for (let i = 1; i < WARM_UP; i++) await oneCommit(kept);
+  const out = await commitAll(kept);
+  for (let i = 1; i < WARM_UP; i++) await commitAll(kept);
   (globalThis as { gc?: () => void }).gc?.();
   const heapBeforeMB = heapMB();
   heapPeak = heapBeforeMB;
@@ -123,15 +161,14 @@ async function measure(mode: 'parsed' | 'kept') {
   const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const c0 = process.cpuUsage();
-    await oneCommit(kept);
+    await commitAll(kept);
     cpu.push(cpuMs(c0));
   }
   clearInterval(sampler);
   cpu.sort((a, b) => a - b);
-  // Bytes the commit puts in R2, as the writer does (advance.ts): pages, bins, snapshot, timestamp; files apart.
-  const metadata = [...out.bins, out.snapshot, out.timestamp].reduce((n, f) => n + f.bytes.length, 0);
-  const written = { metadata, pages: pageBytes, files: fileLengths };
-  return { mode, uploads, cpuMs: cpu[RUNS >> 1]!, heapPeakMB: heapPeak, heapBeforeMB, bins: out.bins.length, written };
+  // Bytes the commits put in R2, as the writer does (advance.ts): pages, bins, snapshot, timestamp; files apart.
+  const written = { metadata: out.metadata, pages: pageBytes, files: fileLengths };
+  return { mode, uploads, commits: groups.length, cpuMs: cpu[RUNS >> 1]!, heapPeakMB: heapPeak, heapBeforeMB, bins: out.bins, written };
 }
 
 const mode = values.mode === 'kept' ? 'kept' : 'parsed';

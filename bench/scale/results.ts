@@ -43,6 +43,8 @@ export interface PagesBuild {
 export interface CommitRun {
   readonly mode: 'parsed' | 'kept';
   readonly uploads: number;
+  /** Commits the writer makes of them (halves while their bins hold more than COMMIT_BIN_TARGETS_MAX targets). */
+  readonly commits: number;
   readonly cpuMs: number;
   readonly heapPeakMB: number;
   readonly heapBeforeMB: number;

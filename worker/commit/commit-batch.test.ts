@@ -24,7 +24,7 @@ const EXISTING = 'files/x/x-1.0.tar.gz';
 async function setup() {
   const { store, repo } = await memoryRepository(new Map([[EXISTING, new Uint8Array([1, 2, 3])]]), { now: NOW });
   const commitTo = (target: ObjectStore, changes: Change[]) =>
-    commitBatch({ store: target, signer: repo.onlineSigner, expiry: DEFAULT_EXPIRY, index: parseConfig({}).index, now: () => NOW + HOUR }, changes);
+    commitBatch({ store: target, signer: repo.onlineSigner, expiry: DEFAULT_EXPIRY, index: parseConfig({}).index, maxBinTargets: parseConfig({}).commitBinTargetsMax, now: () => NOW + HOUR }, changes);
   return { store, repo, commit: (changes: Change[]) => commitTo(store, changes), commitTo };
 }
 

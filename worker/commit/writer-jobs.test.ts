@@ -2,8 +2,9 @@
 // Durable Object runs): changes submitted while a commit runs wait and go
 // into the next commit together, at most COMMIT_BATCH_MAX; with a batch of
 // one every change is its own snapshot; no change is lost, and a reader
-// refreshing while the queue works only ever sees whole snapshots; an
-// unusable configuration fails each job instead of stalling the queue.
+// refreshing while the queue works only ever sees whole snapshots; a batch
+// too big for one commit's memory is committed in halves; an unusable
+// configuration fails each job instead of stalling the queue.
 
 import { describe, expect, it } from 'vitest';
 import { HEAD_KEY, metadataKey, parseMetadata, type Timestamp } from '../../shared/index.ts';
@@ -83,6 +84,23 @@ describe('the writer queue', () => {
     // The reader raced the writer: it saw states between the first and the last.
     expect(seen.some((v) => v > 1 && v < 41)).toBe(true);
     expect(seen.at(-1)).toBe(41);
+  });
+
+  it('commits a batch whose bins hold more than COMMIT_BIN_TARGETS_MAX targets in halves, each answered with its own snapshot', async () => {
+    const m = await memoryRepository(new Map(), { now: NOW });
+    // Each publish adds four targets (file and three pages, or file and two); eight changes over five projects.
+    const { jobs } = memoryWriter(m.store, m.repo, { vars: { COMMIT_BIN_TARGETS_MAX: '12' }, now: () => NOW + HOUR });
+    const changes = await changesFor(m.store, 8);
+    const outcomes = await jobs.submitAll(changes);
+    const versions = outcomes.map((o) => (o.status === 'committed' ? o.snapshotVersion : o.status));
+    // Split until each part's bins fit: more than one snapshot, in submission order, none lost.
+    expect(new Set(versions).size).toBeGreaterThan(1);
+    expect(versions).toEqual([...versions].sort((a, b) => Number(a) - Number(b)));
+    for (const c of changes) expect((await pageOf(m.store, c.project))!.files.map((f) => f.filename)).toContain(c.file.filename);
+    // Under the default the same eight go into one snapshot.
+    const n = await memoryRepository(new Map(), { now: NOW });
+    const one = await memoryWriter(n.store, n.repo, { now: () => NOW + HOUR }).jobs.submitAll(await changesFor(n.store, 8));
+    expect(new Set(one.map((o) => (o.status === 'committed' ? o.snapshotVersion : o.status)))).toEqual(new Set([2]));
   });
 
   it('fails each job with the error of an unusable configuration, and keeps serving the queue', async () => {

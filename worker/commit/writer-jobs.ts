@@ -32,7 +32,7 @@ export interface WriterDeps {
   /** Built per job, only when the job signs. */
   readonly signer: () => Promise<Signer>;
   /** Read per job (the Durable Object's config may be unusable: the job then fails, named). */
-  readonly config: () => Pick<Config, 'resign' | 'commitBatchMax' | 'gc' | 'index'>;
+  readonly config: () => Pick<Config, 'resign' | 'commitBatchMax' | 'commitBinTargetsMax' | 'gc' | 'index'>;
   readonly binIndex: BinIndex;
   /** What garbage collection may delete once no unexpired timestamp names it (gc.ts). */
   readonly retired: RetiredIndex;
@@ -143,6 +143,13 @@ export class WriterJobs {
     const started = this.deps.now();
     try {
       const result = await this.#commit(batch.map((p) => p.change), 'commit', started);
+      if (result.tooBig) {
+        // Too many bins for one commit's memory (commit-batch.ts): each half is its own commit, answered on its own.
+        const half = Math.ceil(batch.length / 2);
+        await this.#runCommit(batch.slice(0, half));
+        await this.#runCommit(batch.slice(half));
+        return;
+      }
       batch.forEach((p, i) => p.resolve(result.outcomes[i]!));
     } catch (error) {
       // Nothing was committed: every submitter may retry.
@@ -152,11 +159,11 @@ export class WriterJobs {
 
   /** Commits `changes` (none: the cron's index rebuild) and records what the commit wrote. */
   async #commit(changes: readonly Change[], kind: CommitRecord['kind'], started: number, options: BatchOptions = {}): Promise<BatchResult> {
-    const { resign, index } = this.deps.config();
+    const { resign, index, commitBinTargetsMax } = this.deps.config();
     let signedAt = 0;
     const now = () => (signedAt = this.deps.now());
     const result = await commitBatch(
-      { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, index, now, ...(this.#kept && { keptSnapshot: this.#kept }) },
+      { store: this.deps.store, signer: await this.deps.signer(), expiry: resign.expiry, index, maxBinTargets: commitBinTargetsMax, now, ...(this.#kept && { keptSnapshot: this.#kept }) },
       changes,
       options,
     );
