@@ -1,9 +1,10 @@
 // The worker's read path, end to end (see worker-read-path.test.ts): targets
 // (distributions byte for byte, HEAD, 304, Range and If-Range, 404s,
 // percent-encoded spellings), path traversal, routing, and gzip on the wire
-// (compressed by the runtime, decoding to the signed bytes). Refusal tests plant
-// an object at the key a lax worker would read, so they fail if the worker
-// ever serves it. The setup is test/harness/read-path.ts.
+// (compressed by the runtime, after the edge cache, decoding to the signed
+// bytes). Refusal tests plant an object at the key a lax worker would read,
+// so they fail if the worker ever serves it. The setup is
+// test/harness/read-path.ts.
 
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -234,5 +235,20 @@ describe('gzip on the wire (worker/http/compression.ts)', () => {
       expect(identity.headers['content-length'], path).toBe(String(Buffer.byteLength(signed)));
       expect(identity.body.toString(), path).toBe(signed);
     }
+  });
+
+  it('compresses after the edge cache: a cached entry answers gzip and identity clients alike', async () => {
+    const url = '/metadata/77.root.json';
+    await put(url.slice(1), ROOT_1);
+    expect((await raw(url, 'GET', { 'Accept-Encoding': 'gzip' })).headers['content-encoding']).toBe('gzip');
+    const cache = (await worker.miniflare.getCaches()).default;
+    await expect.poll(async () => (await cache.match(worker.url + url)) !== undefined).toBe(true);
+    await worker.bucket.delete(url.slice(1)); // from here on only the edge cache has it
+    const identity = await raw(url);
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(identity.body.toString()).toBe(ROOT_1);
+    const gzip = await raw(url, 'GET', { 'Accept-Encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.body).toString()).toBe(ROOT_1);
   });
 });
