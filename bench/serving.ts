@@ -5,7 +5,8 @@
 // timestamp.json (the head, R2 on every request by design), a versioned bin,
 // a simple page (JSON) and a 1 MiB file. Cold (first touch: isolate LRU and
 // KV empty for that item, so it comes from R2) and warm (repeated: caches)
-// separately. Then the CPU time of re-signing, measured in Node.
+// separately. Bytes on the wire for a client with and without gzip
+// (worker/http/compression.ts). Then the CPU time of re-signing, in Node.
 //
 // The repository has PEP 458's 16,384 bins (so the snapshot has its real
 // size), but only the bins that hold a target are written to R2: the harness
@@ -17,18 +18,21 @@
 
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { initRepository } from '../cli/ceremony.ts';
 import { keyFromSeed, writeKey } from '../cli/keys.ts';
 import type { ClosableStore } from '../shared/store/object-store.ts';
 import {
-  createRepository, DEFAULT_EXPIRY, HEAD_KEY, nobleEd25519Signer, refreshTimestamp, resignBins, simpleTargetPaths, snapshotAndTimestamp,
-  webCryptoEd25519Signer, type Metadata, type Targets,
+  createRepository, DEFAULT_EXPIRY, HEAD_KEY, INDEX_TARGET_PATHS, nobleEd25519Signer, refreshTimestamp, renderIndexHTML, renderIndexJSON,
+  resignBins, simpleTargetPaths, snapshotAndTimestamp, utf8, webCryptoEd25519Signer, type Metadata, type Targets,
 } from '../shared/index.ts';
 import { bucketStore, seedFor } from '../test/harness/repository.ts';
 import { makeSdist, sha256Of } from '../test/harness/uploads.ts';
 import { startWorker, type RunningWorker } from '../test/harness/worker.ts';
+import { GZIP_MIN_BYTES } from '../worker/http/compression.ts';
 import { CONNECTIONS, type Load, type Nginx, nodeLoad, SECONDS, startNginx, THREADS, which, wrkLoad } from './serving-load.ts';
 import { printTable, type Row } from './table.ts';
 
@@ -36,21 +40,26 @@ const COLD_PAGES = 600;
 const BIT_LENGTH = 14;
 const WATCHDOG_MS = 6 * 60_000;
 const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
+/** Files on the one large project page (popular projects have hundreds to thousands). */
+const MANY_FILES = 100;
 
 // --- the repository ----------------------------------------------------------
 
-/** A PEP 691 project page shaped like the ones the worker renders (one file). */
-function projectPage(project: string): Uint8Array {
-  const sha = sha256Of(new TextEncoder().encode(project));
-  const filename = `${project.replace(/-/g, '_')}-1.0.tar.gz`;
+/** A PEP 691 project page shaped like the ones the worker renders (one sdist per version). */
+function projectPage(project: string, versions = 1): Uint8Array {
+  const all = Array.from({ length: versions }, (_, i) => `1.${i}`);
   return new TextEncoder().encode(JSON.stringify({
     meta: { 'api-version': '1.1' },
     name: project,
-    files: [{
-      filename, url: `../../packages/${project}/${sha}/${filename}`, hashes: { sha256: sha }, 'requires-python': null,
-      size: 512, 'upload-time': '2025-01-01T00:00:00.000000Z', yanked: false,
-    }],
-    versions: ['1.0'],
+    files: all.map((version) => {
+      const filename = `${project.replace(/-/g, '_')}-${version}.tar.gz`;
+      const sha = sha256Of(new TextEncoder().encode(filename));
+      return {
+        filename, url: `../../packages/${project}/${sha}/${filename}`, hashes: { sha256: sha }, 'requires-python': null,
+        size: 512, 'upload-time': '2025-01-01T00:00:00.000000Z', yanked: false,
+      };
+    }),
+    versions: all,
   }));
 }
 
@@ -81,8 +90,12 @@ function sparseStore(worker: RunningWorker, written: Map<string, Uint8Array>): C
 
 interface Fixture {
   readonly timestamp: string;
+  readonly snapshot: string;
   readonly bins: readonly string[];
   readonly pages: readonly string[];
+  /** The project page with MANY_FILES files. */
+  readonly bigPage: string;
+  readonly projects: number;
   readonly file: string;
 }
 
@@ -94,6 +107,10 @@ async function buildFixture(worker: RunningWorker, dir: string): Promise<Fixture
   const targets = new Map<string, Uint8Array>([[`files/bigfile/${big.filename}`, big.bytes]]);
   const projects = Array.from({ length: COLD_PAGES + 1 }, (_, i) => `proj-${i}`);
   for (const p of projects) targets.set(simpleTargetPaths(p).json, projectPage(p));
+  targets.set(simpleTargetPaths('many-files').json, projectPage('many-files', MANY_FILES));
+  // The PEP 503 root (and its JSON) listing every project, as after publishing them.
+  targets.set(INDEX_TARGET_PATHS.html, utf8(renderIndexHTML([...projects, 'many-files'])));
+  targets.set(INDEX_TARGET_PATHS.json, utf8(renderIndexJSON([...projects, 'many-files'])));
   const written = new Map<string, Uint8Array>();
   const store = sparseStore(worker, written);
   await initRepository({ keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength: BIT_LENGTH, expiry: DEFAULT_EXPIRY, now: Date.now(), targets }, store);
@@ -107,8 +124,10 @@ async function buildFixture(worker: RunningWorker, dir: string): Promise<Fixture
     await writeFile(file, bytes);
   };
   const bins: string[] = [];
+  let snapshot = '';
   for (const [key, bytes] of written) {
     if (key === HEAD_KEY) await put('/metadata/timestamp.json', bytes);
+    else if (/^metadata\/\d+\.snapshot\.json$/.test(key)) snapshot = `/${key}`;
     else if (/^metadata\/\d+\.bins-[0-9a-f]+\.json$/.test(key)) {
       bins.push(`/${key}`);
       await put(`/${key}`, bytes);
@@ -119,10 +138,46 @@ async function buildFixture(worker: RunningWorker, dir: string): Promise<Fixture
   await put(file, big.bytes);
   await chmod(dir, 0o755);
   spawnSync('chmod', ['-R', 'a+rX', dir]);
-  return { timestamp: '/metadata/timestamp.json', bins, pages: projects.map((p) => `/simple/${p}/`), file };
+  return {
+    timestamp: '/metadata/timestamp.json', snapshot, bins, pages: projects.map((p) => `/simple/${p}/`), bigPage: '/simple/many-files/',
+    projects: projects.length + 1, file,
+  };
 }
 
 // --- measuring ----------------------------------------------------------------
+
+/** The body as it comes over the wire (nothing decoded) and its Content-Encoding. */
+function onTheWire(url: string, headers: Record<string, string>): Promise<{ body: Buffer; encoding: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ body: Buffer.concat(chunks), encoding: res.headers['content-encoding'] }));
+      res.on('error', reject);
+    }).on('error', reject).end();
+  });
+}
+
+/** Body bytes with no Accept-Encoding and with `gzip` (the gzip ones must decode to the others). */
+async function wireBytes(base: string, samples: readonly { name: string; path: string; accept?: string }[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const s of samples) {
+    const accept: Record<string, string> = s.accept ? { Accept: s.accept } : {};
+    const identity = await onTheWire(base + s.path, accept);
+    const gzip = await onTheWire(base + s.path, { ...accept, 'Accept-Encoding': 'gzip' });
+    const decoded = gzip.encoding === 'gzip' ? gunzipSync(gzip.body) : gzip.body;
+    if (identity.encoding !== undefined || !decoded.equals(identity.body)) throw new Error(`${s.path}: the gzip answer is not the identity bytes`);
+    rows.push({
+      request: s.name,
+      'identity bytes': identity.body.length,
+      'gzip client: bytes on the wire': gzip.body.length,
+      'Content-Encoding': gzip.encoding ?? '(none)',
+      saved: `${(100 * (1 - gzip.body.length / identity.body.length)).toFixed(0)}%`,
+      'worker asks gzip': identity.body.length >= GZIP_MIN_BYTES ? 'yes' : `no (< ${GZIP_MIN_BYTES} B)`,
+    });
+  }
+  return rows;
+}
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : '-');
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
@@ -167,6 +222,19 @@ async function serving(): Promise<void> {
       firstRows.push({ request: s.name, 'worker ms': fmt(w.ms), 'nginx ms': n ? fmt(n.ms) : 'no nginx', bytes: w.bytes.length });
     }
     printTable(`First request after start (worker: fresh workerd isolate, empty LRU and KV${nginx ? "; bytes identical to nginx's" : ''})`, firstRows);
+
+    printTable(
+      'Bytes on the wire (body only), a client without Accept-Encoding vs one with gzip: the worker marks text of 1 KiB or more gzip and' +
+        '\nthe runtime compresses it; miniflare, like Cloudflare\'s edge, also compresses JSON and HTML by itself, but not PEP 691 pages',
+      await wireBytes(worker.url, [
+        { name: 'timestamp.json', path: fixture.timestamp },
+        { name: `snapshot (${2 ** BIT_LENGTH} bins)`, path: fixture.snapshot },
+        { name: 'versioned bin', path: fixture.bins[0]! },
+        { name: 'PEP 691 page, 1 file', path: fixture.pages[0]!, accept: JSON_ACCEPT },
+        { name: `PEP 691 page, ${MANY_FILES} files`, path: fixture.bigPage, accept: JSON_ACCEPT },
+        { name: `PEP 503 root /simple/ (${fixture.projects} projects)`, path: '/simple/', accept: 'text/html' },
+      ]),
+    );
 
     const rows: Row[] = [];
     const measure = async (request: string, path: string, paths: readonly string[], accept: string | undefined, cold: boolean) => {

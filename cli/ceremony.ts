@@ -40,10 +40,12 @@ export async function initRepository(o: InitOptions, store: ObjectStore): Promis
   ]);
   const signers = (keys: KeyFile[]) => Promise.all(keys.map((k) => ed25519Signer(k.seed)));
 
-  // Every repository starts with an (empty) simple index, so /simple/ answers from the first snapshot.
+  // Every repository starts with a simple index, so /simple/ answers from the
+  // first snapshot: empty, unless the initial targets bring their own (a
+  // benchmark's repository that starts with projects).
   const targetBytes = new Map(o.targets ?? []);
-  targetBytes.set(INDEX_TARGET_PATHS.json, utf8(renderIndexJSON([])));
-  targetBytes.set(INDEX_TARGET_PATHS.html, utf8(renderIndexHTML([])));
+  if (!targetBytes.has(INDEX_TARGET_PATHS.json)) targetBytes.set(INDEX_TARGET_PATHS.json, utf8(renderIndexJSON([])));
+  if (!targetBytes.has(INDEX_TARGET_PATHS.html)) targetBytes.set(INDEX_TARGET_PATHS.html, utf8(renderIndexHTML([])));
   const initialTargets: Record<string, TargetFile> = {};
   for (const [path, bytes] of targetBytes) {
     initialTargets[path] = { length: bytes.length, hashes: { sha256: sha256Hex(bytes) }, unrecognized: {} };

@@ -29,5 +29,6 @@ export * from './repository/kept-snapshot.ts';
 export * from './repository/target-table.ts';
 export * from './repository/bulk-build.ts';
 export * from './tokens.ts';
+export * from './weighted-list.ts';
 export * from './pypi/index.ts';
 export * from './client/index.ts';

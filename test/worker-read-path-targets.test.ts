@@ -1,10 +1,14 @@
 // The worker's read path, end to end (see worker-read-path.test.ts): targets
 // (distributions byte for byte, HEAD, 304, Range and If-Range, 404s,
-// percent-encoded spellings), path traversal and routing. Refusal tests plant
-// an object at the key a lax worker would read, so they fail if the worker
-// ever serves it. The setup is test/harness/read-path.ts.
+// percent-encoded spellings), path traversal, routing, and gzip on the wire
+// (compressed by the runtime, after the edge cache, decoding to the signed
+// bytes). Refusal tests plant an object at the key a lax worker would read,
+// so they fail if the worker ever serves it. The setup is
+// test/harness/read-path.ts.
 
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { GZIP_MIN_BYTES } from '../worker/http/compression.ts';
 import {
   bytes, CORE_METADATA, CORE_METADATA_PATH, etagOf, expectNotFound, get, HTML, HTML_PATH, IMMUTABLE, PEP691, PEP691_PATH, put, raw, ROOT_1,
   setUpReadPath, sha256, TIMESTAMP, WHEEL, WHEEL_PATH, WHEEL_URL, worker,
@@ -211,5 +215,40 @@ describe('routing', () => {
   it('leaves storage alone on a refused method', async () => {
     expect((await get(WHEEL_URL, { method: 'DELETE' })).status).toBe(405);
     expect(await worker.bucket.head(`targets/${WHEEL_PATH}`)).not.toBeNull();
+  });
+});
+
+describe('gzip on the wire (worker/http/compression.ts)', () => {
+  it('sends a PEP 691 page and a metadata file gzip to a client that takes it, the signed bytes to one that does not', async () => {
+    const pep691 = { Accept: 'application/vnd.pypi.simple.v1+json' };
+    for (const [path, signed, headers] of [['/simple/demo/', PEP691, pep691], ['/metadata/1.root.json', ROOT_1, {}]] as const) {
+      expect(Buffer.byteLength(signed)).toBeGreaterThanOrEqual(GZIP_MIN_BYTES);
+      const gzip = await raw(path, 'GET', { ...headers, 'Accept-Encoding': 'gzip' });
+      expect(gzip.status, path).toBe(200);
+      expect(gzip.headers['content-encoding'], path).toBe('gzip');
+      expect(gzip.body.length, path).toBeLessThan(Buffer.byteLength(signed));
+      expect(gunzipSync(gzip.body).toString(), path).toBe(signed);
+      expect(gzip.headers.etag, path).toMatch(/^W\/"/);
+      expect(gzip.headers.vary, path).toMatch(/Accept-Encoding$/);
+      const identity = await raw(path, 'GET', headers);
+      expect(identity.headers['content-encoding'], path).toBeUndefined();
+      expect(identity.headers['content-length'], path).toBe(String(Buffer.byteLength(signed)));
+      expect(identity.body.toString(), path).toBe(signed);
+    }
+  });
+
+  it('compresses after the edge cache: a cached entry answers gzip and identity clients alike', async () => {
+    const url = '/metadata/77.root.json';
+    await put(url.slice(1), ROOT_1);
+    expect((await raw(url, 'GET', { 'Accept-Encoding': 'gzip' })).headers['content-encoding']).toBe('gzip');
+    const cache = (await worker.miniflare.getCaches()).default;
+    await expect.poll(async () => (await cache.match(worker.url + url)) !== undefined).toBe(true);
+    await worker.bucket.delete(url.slice(1)); // from here on only the edge cache has it
+    const identity = await raw(url);
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(identity.body.toString()).toBe(ROOT_1);
+    const gzip = await raw(url, 'GET', { 'Accept-Encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.body).toString()).toBe(ROOT_1);
   });
 });

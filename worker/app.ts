@@ -7,6 +7,7 @@ import type { AppEnv } from './env.ts';
 import { methodNotAllowed, onError, onNotFound } from './http/errors.ts';
 import { edgeMode } from './mode.ts';
 import { allowMethods } from './http/allow-methods.ts';
+import { compressText } from './http/compression.ts';
 import { admin } from './routes/admin.ts';
 import { imports } from './routes/import.ts';
 import { upload } from './routes/legacy.ts';
@@ -20,7 +21,10 @@ import { targets } from './routes/targets.ts';
 
 export const app = new Hono<AppEnv>();
 
-// Configuration first: a malformed var refuses every request (ConfigError,
+// Outermost, so it sees every answer as sent, edge-cache hits included (http/compression.ts).
+app.use('*', compressText);
+
+// Configuration before any route: a malformed var refuses every request (ConfigError,
 // a 500 whose detail is logged) rather than run on a silent default.
 app.use('*', async (c, next) => {
   config(c.env);

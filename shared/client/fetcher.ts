@@ -2,7 +2,7 @@
 // implementation runs over the platform's `fetch` (Node 20+, workerd,
 // browsers) and stops an attacker-controlled server from exhausting us:
 // it streams and aborts as soon as more than `maxLength` bytes arrive
-// (endless-data attack), refuses an announced Content-Length over the cap
+// (endless-data attack; decoded bytes, where fetch decodes gzip), refuses an announced Content-Length over the cap
 // before reading, and gives every download a total time budget and an idle
 // timeout between chunks (slow-retrieval attack). Does not own what the cap
 // is (config.ts, signed lengths) nor what the bytes mean.
@@ -82,7 +82,10 @@ export function httpFetcher(options: HttpFetcherOptions = {}): Fetcher {
           await response.body?.cancel().catch(() => {});
           throw new DownloadHttpError(url, response.status);
         }
-        const declared = response.headers.get('Content-Length');
+        // Content-Length counts the bytes on the wire; with a Content-Encoding,
+        // fetch decodes them and the cap counts the decoded bytes below (so a
+        // gzip bomb stops at the cap), which may be fewer.
+        const declared = response.headers.has('Content-Encoding') ? null : response.headers.get('Content-Length');
         if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxLength) {
           await response.body?.cancel().catch(() => {});
           throw new DownloadLengthError(`${url}: Content-Length ${declared} exceeds the limit of ${maxLength} bytes`);

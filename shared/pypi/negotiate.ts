@@ -4,6 +4,8 @@
 // only chooses between them. Responses chosen here vary by Accept, so the
 // caller must send `Vary: Accept` or a cache will hand JSON to a browser.
 
+import { parseWeightedList, type WeightedElement } from '../weighted-list.ts';
+
 export type SimpleFormat = 'json' | 'html';
 
 export interface NegotiatedFormat {
@@ -38,35 +40,8 @@ const RANGES: Readonly<Record<string, readonly [Response, number]>> = {
 
 const FORMATS: Readonly<Record<Response, SimpleFormat>> = { json: 'json', html: 'html', textHtml: 'html' };
 
-// RFC 9110: a media range is token/token; a weight is 0 to 1 with at most three decimals.
+// RFC 9110: a media range is token/token.
 const MEDIA_RANGE = /^[a-z0-9!#$%&'*+.^_`|~-]+\/[a-z0-9!#$%&'*+.^_`|~-]+$/;
-const WEIGHT = /^(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)$/;
-
-interface Entry {
-  readonly range: string;
-  readonly q: number;
-  readonly position: number;
-}
-
-/** The well-formed entries of an Accept header; malformed ones are skipped. */
-function parseAccept(accept: string): Entry[] {
-  const entries: Entry[] = [];
-  accept.split(',').forEach((part, position) => {
-    const [range, ...params] = part.split(';').map((s) => s.trim());
-    const type = range!.toLowerCase();
-    if (!MEDIA_RANGE.test(type)) return;
-    let q = 1;
-    for (const param of params) {
-      const eq = param.indexOf('=');
-      if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'q') continue;
-      const weight = param.slice(eq + 1).trim();
-      if (!WEIGHT.test(weight)) return;
-      q = Number(weight);
-    }
-    entries.push({ range: type, q, position });
-  });
-  return entries;
-}
 
 /**
  * Chooses the simple page format for an Accept header (PEP 691): the
@@ -79,14 +54,14 @@ function parseAccept(accept: string): Entry[] {
  * @returns null when nothing acceptable can be sent (answer 406).
  */
 export function negotiateSimpleFormat(accept: string | null | undefined): NegotiatedFormat | null {
-  const entries = accept ? parseAccept(accept) : [];
+  const entries = accept ? parseWeightedList(accept, MEDIA_RANGE) : [];
   if (entries.length === 0) return { format: 'html', contentType: SIMPLE_CONTENT_TYPES.textHtml };
 
   // For each response, the entry that decides its weight: the most specific
   // matching range, and among equally specific ones the highest q.
-  const decided = new Map<Response, { readonly entry: Entry; readonly specificity: number }>();
+  const decided = new Map<Response, { readonly entry: WeightedElement; readonly specificity: number }>();
   for (const entry of entries) {
-    const match = RANGES[entry.range];
+    const match = RANGES[entry.value];
     if (!match) continue;
     const [response, specificity] = match;
     const current = decided.get(response);
@@ -99,7 +74,7 @@ export function negotiateSimpleFormat(accept: string | null | undefined): Negoti
     }
   }
 
-  let best: { readonly response: Response; readonly entry: Entry } | undefined;
+  let best: { readonly response: Response; readonly entry: WeightedElement } | undefined;
   for (const response of RESPONSES) {
     const entry = decided.get(response)?.entry;
     if (!entry || entry.q <= 0) continue;

@@ -45,7 +45,15 @@ export const WHEEL_PATH = `files/demo/${sha256(WHEEL)}.demo-1.0-py3-none-any.whl
 export const WHEEL_URL = `/targets/${WHEEL_PATH}`;
 export const HTML = '<!DOCTYPE html><html><body><a href="x">demo</a></body></html>\n';
 export const HTML_PATH = `simple/demo/${sha256(HTML)}.vnd.pypi.simple.v1.html`;
-export const PEP691 = '{"meta":{"api-version":"1.1"},"name":"demo","files":[]}';
+// Over 1 KiB (worker/http/compression.ts GZIP_MIN_BYTES), so there is a page to gzip.
+export const PEP691 = JSON.stringify({
+  meta: { 'api-version': '1.1' },
+  name: 'demo',
+  files: Array.from({ length: 8 }, (_, i) => {
+    const filename = `demo-1.${i}-py3-none-any.whl`;
+    return { filename, url: `../../packages/demo/${sha256(filename)}/${filename}`, hashes: { sha256: sha256(filename) } };
+  }),
+});
 export const PEP691_PATH = `simple/demo/${sha256(PEP691)}.vnd.pypi.simple.v1.json`;
 export const CORE_METADATA = 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n';
 export const CORE_METADATA_PATH = `files/demo/${sha256(CORE_METADATA)}.demo-1.0-py3-none-any.whl.metadata`;
@@ -83,11 +91,14 @@ export interface RawResponse {
   body: Buffer;
 }
 
-/** Sends `path` byte for byte (fetch would resolve `..` and `%2e%2e` client-side first). */
-export function raw(path: string, method = 'GET'): Promise<RawResponse> {
+/**
+ * Sends `path` byte for byte (fetch would resolve `..` and `%2e%2e` client-side
+ * first), and returns the body as it came over the wire (nothing decoded).
+ */
+export function raw(path: string, method = 'GET', headers: Record<string, string> = {}): Promise<RawResponse> {
   const { hostname, port } = new URL(worker.url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, path, method }, (res) => {
+    const req = httpRequest({ host: hostname, port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

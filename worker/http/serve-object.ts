@@ -98,9 +98,16 @@ function entityHeaders(object: R2Object, options: ServeOptions, length: number):
   return headers;
 }
 
-/** RFC 9110 15.4.5: a 304 carries the validators and caching headers, no content headers. */
+/**
+ * RFC 9110 15.4.5: a 304 carries the validators and caching headers, no
+ * other content headers. Content-Type stays, as on the pages' and the
+ * head's 304s: it is what tells http/compression.ts to give the 304 the
+ * same Vary and ETag form as the 200.
+ */
 function notModified(object: R2Object, options: ServeOptions): Response {
-  return new Response(null, { status: 304, headers: validatorHeaders(object, options) });
+  const headers = validatorHeaders(object, options);
+  headers.set('Content-Type', options.contentType);
+  return new Response(null, { status: 304, headers });
 }
 
 function validatorHeaders(object: R2Object, options: ServeOptions): Headers {

@@ -8,6 +8,7 @@ import {
   expectRepositoryBroken, expectStorageDown, CORE_METADATA, expectNotFound, hidingBucket, IMMUTABLE, PAGE_HTML, PAGE_JSON, sha256, startRoutes, UNLISTED_NAME,
   UNLISTED_WHEEL, WHEEL, WHEEL_NAME, type RoutesFixture,
 } from '../../test/harness/routes.ts';
+import { GZIP_MIN_BYTES } from '../http/compression.ts';
 
 let fx: RoutesFixture;
 
@@ -127,6 +128,65 @@ describe('methods', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Length')).toBe(String(WHEEL.length));
     expect(await response.text()).toBe('');
+  });
+});
+
+describe('gzip for clients that take it (http/compression.ts), through the real routes', () => {
+  const GZIP = { 'Accept-Encoding': 'gzip, deflate' };
+  const ROOT_URL = '/metadata/1.root.json';
+  const headersOf = (response: Response) => {
+    const all: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      all[name] = value;
+    });
+    return all;
+  };
+
+  it('a metadata version: gzip with a weak ETag that still revalidates (304, same Vary and ETag); HEAD alike', async () => {
+    const root = fx.repo.files.root.bytes;
+    expect(root.length).toBeGreaterThanOrEqual(GZIP_MIN_BYTES);
+    const response = await fx.request(ROOT_URL, { headers: GZIP });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Encoding')).toBe('gzip');
+    expect(response.headers.get('Content-Length')).toBeNull();
+    expect(response.headers.get('Vary')).toBe('Accept-Encoding');
+    const etag = response.headers.get('ETag')!;
+    expect(etag).toMatch(/^W\/"[^"]+"$/);
+    // The signed bytes: the runtime compresses them as it sends (test/worker-read-path-targets.test.ts).
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(root);
+    expect(headersOf(await fx.request(ROOT_URL, { method: 'HEAD', headers: GZIP }))).toEqual(headersOf(response));
+
+    const notModified = await fx.request(ROOT_URL, { headers: { ...GZIP, 'If-None-Match': etag } });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get('ETag')).toBe(etag);
+    expect(notModified.headers.get('Vary')).toBe('Accept-Encoding');
+    // A client without gzip holds, and revalidates, the strong tag.
+    const strong = etag.slice(2);
+    const identity = await fx.request(ROOT_URL, { headers: { 'If-None-Match': strong } });
+    expect(identity.status).toBe(304);
+    expect(identity.headers.get('ETag')).toBe(strong);
+  });
+
+  it('a page asked for by Range: identity 206 with the strong ETag; If-Range with the weak one gets it whole', async () => {
+    const partial = await fx.request(PAGE_URL, { headers: { ...GZIP, Range: 'bytes=0-8' } });
+    expect(partial.status).toBe(206);
+    expect(partial.headers.get('Content-Encoding')).toBeNull();
+    const strong = partial.headers.get('ETag')!;
+    expect(strong).toMatch(/^"[^"]+"$/);
+    expect(await partial.text()).toBe('<!DOCTYPE');
+    const whole = await fx.request(PAGE_URL, { headers: { ...GZIP, Range: 'bytes=0-8', 'If-Range': `W/${strong}` } });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('Content-Encoding')).toBeNull();
+    expect(whole.headers.get('ETag')).toBe(strong);
+    expect(new Uint8Array(await whole.arrayBuffer())).toEqual(PAGE_HTML);
+  });
+
+  it('a package file goes as stored: no gzip, its Content-Length and strong ETag, no Vary', async () => {
+    const response = await fx.request(WHEEL_URL, { headers: GZIP });
+    expect(response.headers.get('Content-Encoding')).toBeNull();
+    expect(response.headers.get('Content-Length')).toBe(String(WHEEL.length));
+    expect(response.headers.get('ETag')).toMatch(/^"[^"]+"$/);
+    expect(response.headers.get('Vary')).toBeNull();
   });
 });
 
