@@ -6,7 +6,8 @@
 // signed target tuf-js verifies, byte for byte, and every file R2's bytes.
 // A control proves KV really is read (a correct entry serves even with R2's
 // copy gone), so the refusals are not vacuous. Publishing after warming is
-// visible on the next request, and timestamp.json always comes from R2.
+// visible on the next request, and timestamp.json always comes from R2 (held
+// by the isolate for HEAD_CACHE_SECONDS at most when moved behind its back).
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -337,5 +338,18 @@ describe('read-your-writes and the head', () => {
       expect((await getBytes(r.worker, '/simple/theta/', JSON_PAGE)).headers.get('X-TUF-Snapshot-Version')).toBe(String(now.snapshotVersion));
       await publish(r, makeSdist('theta', `3.${i}`));
     }
+
+    // The head cache (worker/storage/head-cache.ts): a head moved behind the
+    // worker's back (not through its writer) is served late by at most
+    // HEAD_CACHE_SECONDS (wrangler.toml's, 2 s), then read from R2 again.
+    const current = await repositoryState(r.worker);
+    expect(toHex((await getBytes(r.worker, '/metadata/timestamp.json')).bytes)).toBe(toHex(current.headBytes));
+    const read = Date.now();
+    await r.worker.bucket.put(HEAD_KEY, old.headBytes);
+    const held = await getBytes(r.worker, '/metadata/timestamp.json');
+    // Asserted only when this machine answered well inside the bound (no flake under load).
+    if (Date.now() - read < 1000) expect(toHex(held.bytes)).toBe(toHex(current.headBytes));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, read + 2100 - Date.now())));
+    expect(toHex((await getBytes(r.worker, '/metadata/timestamp.json')).bytes)).toBe(toHex(old.headBytes));
   });
 });

@@ -31,6 +31,7 @@ export interface Env {
   STAGING_SWEEP_PER_RUN?: string;
   GC_RETENTION_SECONDS?: string;
   GC_DELETES_PER_RUN?: string;
+  HEAD_CACHE_SECONDS?: string;
   // Set on a read-only mirror only (mode.ts): the upstream repository's base URLs.
   UPSTREAM_METADATA_URL?: string;
   UPSTREAM_TARGETS_URL?: string;

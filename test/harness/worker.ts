@@ -45,6 +45,14 @@ export type WorkerKVNamespace = Awaited<ReturnType<Miniflare['getKVNamespace']>>
 type Dispatch = Miniflare['dispatchFetch'];
 type ScheduledResult = Awaited<ReturnType<Awaited<ReturnType<Miniflare['getWorker']>>['scheduled']>>;
 
+/**
+ * Bindings for a worker whose tests move the head behind its back (a commit
+ * written from Node, a forged head) and read at once: no head cache
+ * (storage/head-cache.ts), which would serve the head it read for up to
+ * HEAD_CACHE_SECONDS. Immutable objects stay behind the edge cache.
+ */
+export const NO_HEAD_CACHE: Readonly<Record<string, string>> = { HEAD_CACHE_SECONDS: '0' };
+
 export interface StartWorkerOptions {
   /** Extra or overriding bindings (vars and secrets, e.g. ONLINE_KEY), over wrangler.toml's vars. */
   readonly bindings?: Readonly<Record<string, string>>;
@@ -53,9 +61,11 @@ export interface StartWorkerOptions {
   /** Drop the worker's console output (long simulations log a line per cron run). */
   readonly quiet?: boolean;
   /**
-   * False: no Workers Cache API (http/edge-cache.ts), so every read reaches
+   * False: no Workers Cache API (http/edge-cache.ts) and no head cache
+   * (HEAD_CACHE_SECONDS 0, storage/head-cache.ts), so every read reaches
    * R2, as on a cold edge. For tests that tamper with R2 under a name the
-   * edge may already have cached (a storage compromise before any read).
+   * edge may already have cached (a storage compromise before any read), or
+   * move the head behind the worker's back and read at once.
    */
   readonly edgeCache?: boolean;
 }
@@ -155,7 +165,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     durableObjects: Object.fromEntries(
       Object.entries(build.durableObjects).map(([name, className]) => [name, { className, useSQLite: build.sqliteClasses.includes(className) }]),
     ),
-    bindings: { ...build.vars, ...options.bindings },
+    bindings: { ...build.vars, ...(options.edgeCache === false && NO_HEAD_CACHE), ...options.bindings },
     ...(options.edgeCache === false && { cache: false }),
     host: '127.0.0.1',
     port: 0,
