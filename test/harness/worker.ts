@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
@@ -91,23 +91,26 @@ const execFileAsync = promisify(execFile);
 /**
  * Bundles the worker exactly as a deploy would (`wrangler deploy --dry-run`)
  * into `outdir` (a fresh temporary directory by default) and records the
- * config it needs to run in `<outdir>/build.json`.
+ * config it needs to run in `<outdir>/build.json`. `entry` replaces
+ * wrangler.toml's `main` (a benchmark's wrapper around the worker).
  * @throws Error with wrangler's output if the build fails.
  */
-export async function buildWorker(outdir?: string): Promise<WorkerBuild> {
+export async function buildWorker(outdir?: string, entry?: string): Promise<WorkerBuild> {
   const dir = outdir ?? (await mkdtemp(join(tmpdir(), 'tuf-edge-worker-')));
   const wrangler = createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
   try {
     await execFileAsync(
       process.execPath,
-      [wrangler, 'deploy', '--dry-run', '--outdir', dir, '--config', WRANGLER_CONFIG],
+      [wrangler, 'deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', dir, '--config', WRANGLER_CONFIG],
       { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' }, maxBuffer: 16 << 20 },
     );
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`wrangler build failed:\n${stdout}\n${stderr}`, { cause: error });
   }
-  const build: WorkerBuild = { scriptPath: join(dir, 'index.js'), ...(await readWranglerConfig()) };
+  // wrangler names the bundle after its entry: `index.js` for wrangler.toml's `main`.
+  const script = entry ? `${basename(entry).replace(/\.[cm]?[jt]s$/, '')}.js` : 'index.js';
+  const build: WorkerBuild = { scriptPath: join(dir, script), ...(await readWranglerConfig()) };
   if (!existsSync(build.scriptPath)) throw new Error(`wrangler produced no ${build.scriptPath}`);
   writeFileSync(join(dir, MANIFEST), JSON.stringify(build, null, 2));
   return build;
