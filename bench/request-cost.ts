@@ -31,8 +31,8 @@ import { binPaths, JSON_ACCEPT, projectPage, writeBenchRepository } from './benc
 import { printTable, type Row } from './table.ts';
 import { cpuMicros, newPids, workerdPids } from './workerd-cpu.ts';
 
-const COLD = Number(process.env.REQUEST_COST_COLD ?? 150);
-const WARM = Number(process.env.REQUEST_COST_WARM ?? 1500);
+const COLD = Number(process.env.REQUEST_COST_COLD ?? 100);
+const WARM = Number(process.env.REQUEST_COST_WARM ?? 1000);
 const LANES = 4;
 /** Warm rows alternate the real and the bare worker in this many rounds. */
 const ROUNDS = 5;
