@@ -6,7 +6,11 @@
 // metadata LRU (repository.ts), a warm request then makes no R2 or KV
 // operation at all. The writer's path never comes here: commits, the cron
 // and the late-timestamp re-sign read the head fresh (head.ts), because
-// their compare-and-swap must name the current etag.
+// their compare-and-swap must name the current etag. Nor do the status page
+// and /healthz (not hot; they report R2's head), nor a mirror's read-through
+// (mirror/on-demand.ts: it runs on a miss, which costs an upstream request
+// anyway, and verifies against the head as stored). A mirror's read routes
+// do come here: its head is in R2 too, moved only by its refresh (the cron).
 //
 // Why this keeps every promise head.ts makes to readers:
 //
