@@ -2,91 +2,40 @@
 // latency of the local worker (workerd through the miniflare test harness,
 // `startWorker`: no wrangler dev proxy) beside nginx (Debian) serving the
 // same bytes from disk on 127.0.0.1 in the same run, as worker/nginx ratios:
-// timestamp.json (the head, R2 on every request by design), a versioned bin,
+// timestamp.json (the head, held per isolate for HEAD_CACHE_SECONDS), a versioned bin,
 // a simple page (JSON) and a 1 MiB file. Cold (first touch: isolate LRU and
 // KV empty for that item, so it comes from R2) and warm (repeated: caches)
 // separately. Bytes on the wire for a client with and without gzip
-// (worker/http/compression.ts). Then the CPU time of re-signing, in Node.
+// (wire-bytes.ts). Then the CPU time of re-signing, in Node.
 //
-// The repository has PEP 458's 16,384 bins (so the snapshot has its real
-// size), but only the bins that hold a target are written to R2: the harness
-// writes through miniflare's proxy at tens of milliseconds per object, and
-// nothing here reads an empty bin. Load: wrk when installed, else a Node loop
+// The repository is bench-repository.ts's (16,384 bins, only those holding a
+// target written). Storage operations and CPU per request beside a bare
+// worker are request-cost.ts's. Load: wrk when installed, else a Node loop
 // (bounded time and concurrency); both, and nginx, are in
 // bench/serving-load.ts. nginx and wrk are optional: without them their
 // columns say so. Stops by itself (watchdog) within a few minutes.
 
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { initRepository } from '../cli/ceremony.ts';
-import { keyFromSeed, writeKey } from '../cli/keys.ts';
-import type { ClosableStore } from '../shared/store/object-store.ts';
+import { keyFromSeed } from '../cli/keys.ts';
 import {
-  createRepository, DEFAULT_EXPIRY, HEAD_KEY, INDEX_TARGET_PATHS, nobleEd25519Signer, refreshTimestamp, renderIndexHTML, renderIndexJSON,
-  resignBins, simpleTargetPaths, snapshotAndTimestamp, utf8, webCryptoEd25519Signer, type Metadata, type Targets,
+  createRepository, HEAD_KEY, INDEX_TARGET_PATHS, nobleEd25519Signer, refreshTimestamp, renderIndexHTML, renderIndexJSON, resignBins,
+  simpleTargetPaths, snapshotAndTimestamp, utf8, webCryptoEd25519Signer, type Metadata, type Targets,
 } from '../shared/index.ts';
-import { bucketStore, seedFor } from '../test/harness/repository.ts';
-import { makeSdist, sha256Of } from '../test/harness/uploads.ts';
+import { seedFor } from '../test/harness/repository.ts';
+import { makeSdist } from '../test/harness/uploads.ts';
 import { startWorker, type RunningWorker } from '../test/harness/worker.ts';
-import { GZIP_MIN_BYTES } from '../worker/http/compression.ts';
+import { binPaths, BIT_LENGTH, JSON_ACCEPT, projectPage, writeBenchRepository } from './bench-repository.ts';
 import { CONNECTIONS, type Load, type Nginx, nodeLoad, SECONDS, startNginx, THREADS, which, wrkLoad } from './serving-load.ts';
 import { printTable, type Row } from './table.ts';
+import { wireBytes } from './wire-bytes.ts';
 
 const COLD_PAGES = 600;
-const BIT_LENGTH = 14;
 const WATCHDOG_MS = 6 * 60_000;
-const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
 /** Files on the one large project page (popular projects have hundreds to thousands). */
 const MANY_FILES = 100;
-
-// --- the repository ----------------------------------------------------------
-
-/** A PEP 691 project page shaped like the ones the worker renders (one sdist per version). */
-function projectPage(project: string, versions = 1): Uint8Array {
-  const all = Array.from({ length: versions }, (_, i) => `1.${i}`);
-  return new TextEncoder().encode(JSON.stringify({
-    meta: { 'api-version': '1.1' },
-    name: project,
-    files: all.map((version) => {
-      const filename = `${project.replace(/-/g, '_')}-${version}.tar.gz`;
-      const sha = sha256Of(new TextEncoder().encode(filename));
-      return {
-        filename, url: `../../packages/${project}/${sha}/${filename}`, hashes: { sha256: sha }, 'requires-python': null,
-        size: 512, 'upload-time': '2025-01-01T00:00:00.000000Z', yanked: false,
-      };
-    }),
-    versions: all,
-  }));
-}
-
-/** R2 through the harness, concurrently, skipping bins that hold no target; the head (created last) waits for the rest. */
-function sparseStore(worker: RunningWorker, written: Map<string, Uint8Array>): ClosableStore {
-  const base = bucketStore(worker.bucket);
-  const pending = new Set<Promise<unknown>>();
-  const drain = async () => {
-    while (pending.size) await Promise.all(pending);
-  };
-  return {
-    ...base,
-    async put(key, bytes) {
-      if (/\.bins-[0-9a-f]+\.json$/.test(key) && new TextDecoder().decode(bytes).includes('"targets":{}')) return;
-      written.set(key, bytes);
-      while (pending.size >= 32) await Promise.race(pending);
-      const p = base.put(key, bytes).finally(() => pending.delete(p));
-      pending.add(p);
-    },
-    async create(key, bytes) {
-      written.set(key, bytes);
-      await drain();
-      return base.create(key, bytes);
-    },
-    close: drain,
-  };
-}
 
 interface Fixture {
   readonly timestamp: string;
@@ -100,9 +49,6 @@ interface Fixture {
 }
 
 async function buildFixture(worker: RunningWorker, dir: string): Promise<Fixture> {
-  const keysDir = join(dir, 'keys');
-  await mkdir(keysDir);
-  for (const name of ['root-1', 'root-2', 'root-3', 'targets-1', 'online']) await writeKey(keysDir, keyFromSeed(name, seedFor(name)));
   const big = makeSdist('bigfile', '1.0', 1 << 20);
   const targets = new Map<string, Uint8Array>([[`files/bigfile/${big.filename}`, big.bytes]]);
   const projects = Array.from({ length: COLD_PAGES + 1 }, (_, i) => `proj-${i}`);
@@ -111,10 +57,8 @@ async function buildFixture(worker: RunningWorker, dir: string): Promise<Fixture
   // The PEP 503 root (and its JSON) listing every project, as after publishing them.
   targets.set(INDEX_TARGET_PATHS.html, utf8(renderIndexHTML([...projects, 'many-files'])));
   targets.set(INDEX_TARGET_PATHS.json, utf8(renderIndexJSON([...projects, 'many-files'])));
-  const written = new Map<string, Uint8Array>();
-  const store = sparseStore(worker, written);
-  await initRepository({ keysDir, rootThreshold: 2, targetsThreshold: 1, bitLength: BIT_LENGTH, expiry: DEFAULT_EXPIRY, now: Date.now(), targets }, store);
-  await store.close();
+  const written = await writeBenchRepository(worker, dir, targets);
+  const snapshot = `/${[...written.keys()].find((key) => /^metadata\/\d+\.snapshot\.json$/.test(key))!}`;
 
   // nginx's copy: the same bytes under the same URL paths.
   const www = join(dir, 'www');
@@ -123,16 +67,9 @@ async function buildFixture(worker: RunningWorker, dir: string): Promise<Fixture
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, bytes);
   };
-  const bins: string[] = [];
-  let snapshot = '';
-  for (const [key, bytes] of written) {
-    if (key === HEAD_KEY) await put('/metadata/timestamp.json', bytes);
-    else if (/^metadata\/\d+\.snapshot\.json$/.test(key)) snapshot = `/${key}`;
-    else if (/^metadata\/\d+\.bins-[0-9a-f]+\.json$/.test(key)) {
-      bins.push(`/${key}`);
-      await put(`/${key}`, bytes);
-    }
-  }
+  await put('/metadata/timestamp.json', written.get(HEAD_KEY)!);
+  const bins = binPaths(written);
+  for (const bin of bins) await put(bin, written.get(bin.slice(1))!);
   for (const p of projects) await put(`/simple/${p}/`, targets.get(simpleTargetPaths(p).json)!);
   const file = `/packages/bigfile/${big.sha256}/${big.filename}`;
   await put(file, big.bytes);
@@ -145,39 +82,6 @@ async function buildFixture(worker: RunningWorker, dir: string): Promise<Fixture
 }
 
 // --- measuring ----------------------------------------------------------------
-
-/** The body as it comes over the wire (nothing decoded) and its Content-Encoding. */
-function onTheWire(url: string, headers: Record<string, string>): Promise<{ body: Buffer; encoding: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    request(url, { headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ body: Buffer.concat(chunks), encoding: res.headers['content-encoding'] }));
-      res.on('error', reject);
-    }).on('error', reject).end();
-  });
-}
-
-/** Body bytes with no Accept-Encoding and with `gzip` (the gzip ones must decode to the others). */
-async function wireBytes(base: string, samples: readonly { name: string; path: string; accept?: string }[]): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const s of samples) {
-    const accept: Record<string, string> = s.accept ? { Accept: s.accept } : {};
-    const identity = await onTheWire(base + s.path, accept);
-    const gzip = await onTheWire(base + s.path, { ...accept, 'Accept-Encoding': 'gzip' });
-    const decoded = gzip.encoding === 'gzip' ? gunzipSync(gzip.body) : gzip.body;
-    if (identity.encoding !== undefined || !decoded.equals(identity.body)) throw new Error(`${s.path}: the gzip answer is not the identity bytes`);
-    rows.push({
-      request: s.name,
-      'identity bytes': identity.body.length,
-      'gzip client: bytes on the wire': gzip.body.length,
-      'Content-Encoding': gzip.encoding ?? '(none)',
-      saved: `${(100 * (1 - gzip.body.length / identity.body.length)).toFixed(0)}%`,
-      'worker asks gzip': identity.body.length >= GZIP_MIN_BYTES ? 'yes' : `no (< ${GZIP_MIN_BYTES} B)`,
-    });
-  }
-  return rows;
-}
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : '-');
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
@@ -246,7 +150,7 @@ async function serving(): Promise<void> {
       const n = nginx ? await run(nginx.url) : undefined;
       rows.push({
         request,
-        'worker path': path === fixture.timestamp ? 'R2 (never cached)' : cold ? 'cold: first touch, from R2' : 'warm: repeated',
+        'worker path': cold ? 'cold: first touch, from R2' : 'warm: repeated',
         load: cold ? `each of ${paths.length} URLs once (Node loop)` : tool,
         'worker req/s': fmt(w.rps, 0),
         'worker p50 ms': fmt(w.p50),
@@ -272,10 +176,10 @@ async function serving(): Promise<void> {
       rows,
     );
     console.log(
-      '\nNotes: /metadata/<N>.<role>.json and /packages/ are read from R2 on every request (those routes do not use the cache),' +
-        '\nso their cold and warm differ only by what workerd and miniflare\'s R2 keep warm. A cold simple page reads the head,' +
-        '\nthe bin and the page from R2 and writes the page and the lookup to KV behind the response; a warm one reads only' +
-        `\nthe head from R2. Load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share these CPUs).`,
+      '\nNotes: versioned metadata and /packages/ files come from the Workers Cache API once warm (http/edge-cache.ts);' +
+        '\na cold simple page reads the bin and the page from R2 and writes the page and the lookup to KV behind the response;' +
+        '\na warm one is served from the isolate, and the head from R2 at most once per HEAD_CACHE_SECONDS (request-cost.ts counts it).' +
+        `\nLoad average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share these CPUs).`,
     );
   } finally {
     await nginx?.stop();

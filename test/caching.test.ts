@@ -6,7 +6,8 @@
 // signed target tuf-js verifies, byte for byte, and every file R2's bytes.
 // A control proves KV really is read (a correct entry serves even with R2's
 // copy gone), so the refusals are not vacuous. Publishing after warming is
-// visible on the next request, and timestamp.json always comes from R2.
+// visible on the next request, and timestamp.json always comes from R2 (held
+// by the isolate for HEAD_CACHE_SECONDS at most when moved behind its back).
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,8 +44,8 @@ interface Running {
   readonly token: string;
 }
 
-async function start(): Promise<Running> {
-  worker = await startWorker({ bindings: { ONLINE_KEY: toHex(seedFor('online')) } });
+async function start(bindings: Record<string, string> = {}): Promise<Running> {
+  worker = await startWorker({ bindings: { ONLINE_KEY: toHex(seedFor('online')), ...bindings } });
   const repo = await createTestRepository(worker, new Map(), { bitLength: 4 });
   const token = await createToken(bucketStore(worker.bucket), []);
   return { worker, repo, token };
@@ -323,8 +324,8 @@ describe('read-your-writes and the head', () => {
     await expectPagesSigned(r, ['zeta', 'eta']);
   });
 
-  it('timestamp.json is R2\'s head even when KV holds timestamp-like entries, before and after a publish', async () => {
-    const r = await start();
+  it('timestamp.json is R2\'s head even when KV holds timestamp-like entries, before and after a publish; held for HEAD_CACHE_SECONDS at most', async () => {
+    const r = await start({ HEAD_CACHE_SECONDS: '1' }); // the var, not wrangler.toml's 2 s: a shorter wait below
     await publish(r, makeSdist('theta', '1.0'));
     const old = await repositoryState(r.worker);
     await publish(r, makeSdist('theta', '2.0'));
@@ -338,5 +339,20 @@ describe('read-your-writes and the head', () => {
       expect((await getBytes(r.worker, '/simple/theta/', JSON_PAGE)).headers.get('X-TUF-Snapshot-Version')).toBe(String(now.snapshotVersion));
       await publish(r, makeSdist('theta', `3.${i}`));
     }
+
+    // The head cache (worker/storage/head-cache.ts): a head moved behind the
+    // worker's back (not through its writer) is served late by at most
+    // HEAD_CACHE_SECONDS (1 s here), then read from R2 again.
+    // The last publish went through this worker, so it holds no head: the next request reads R2, between these two instants.
+    const current = await repositoryState(r.worker);
+    const before = Date.now();
+    expect(toHex((await getBytes(r.worker, '/metadata/timestamp.json')).bytes)).toBe(toHex(current.headBytes));
+    const read = Date.now();
+    await r.worker.bucket.put(HEAD_KEY, old.headBytes);
+    const held = await getBytes(r.worker, '/metadata/timestamp.json');
+    // Asserted only when this machine answered well inside the bound (no flake under load).
+    if (Date.now() - before < 500) expect(toHex(held.bytes)).toBe(toHex(current.headBytes));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, read + 1100 - Date.now())));
+    expect(toHex((await getBytes(r.worker, '/metadata/timestamp.json')).bytes)).toBe(toHex(old.headBytes));
   });
 });

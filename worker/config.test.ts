@@ -49,6 +49,13 @@ describe('configuration', () => {
     expect(() => parseConfig({ BINS_PER_RUN: value })).toThrow(/BINS_PER_RUN must be a positive whole number/);
   });
 
+  it('HEAD_CACHE_SECONDS may be 0 (no head cache), and at most 60', () => {
+    expect(parseConfig({ HEAD_CACHE_SECONDS: '0' }).headCacheMs).toBe(0);
+    expect(parseConfig({ HEAD_CACHE_SECONDS: '60' }).headCacheMs).toBe(60_000);
+    expect(() => parseConfig({ HEAD_CACHE_SECONDS: '61' })).toThrow(/HEAD_CACHE_SECONDS \(61\) must be at most 60/);
+    expect(() => parseConfig({ HEAD_CACHE_SECONDS: '-1' })).toThrow(/HEAD_CACHE_SECONDS must be a non-negative whole number/);
+  });
+
   it('names every bad var at once', () => {
     expect(() => parseConfig({ BINS_PER_RUN: 'x', HEALTH_MARGIN_SECONDS: '0' })).toThrow(/BINS_PER_RUN.*HEALTH_MARGIN_SECONDS/);
   });

@@ -2,7 +2,7 @@
 // parsed once per env object into typed, validated values. Defaults equal
 // wrangler.toml's [vars] (config.test.ts reads the file and checks), so
 // removing a var never changes behaviour. A var that is set but is not a
-// positive decimal integer, or a margin not below its lifetime, is a
+// positive decimal integer (HEAD_CACHE_SECONDS may be 0), or a margin not below its lifetime, is a
 // ConfigError naming every bad var: the worker refuses to run on it
 // (app.ts answers 500, the cron run fails) rather than fall back silently.
 // Secrets (ONLINE_KEY) are not configuration and never pass through here.
@@ -56,7 +56,18 @@ export const CONFIG_DEFAULTS = {
   PROJECT_INDEX_INLINE_BYTES: 65_536,
   /** Beyond that, the cron rebuilds it once a new project has waited this long. */
   PROJECT_INDEX_REBUILD_SECONDS: 300,
+  /**
+   * Seconds an isolate serves the head it read from R2 before reading it
+   * again (storage/head-cache.ts): how late a commit may show in another
+   * isolate. 0 reads it on every request. At most HEAD_CACHE_MAX_SECONDS.
+   */
+  HEAD_CACHE_SECONDS: 2,
 } as const;
+
+/** Vars for which 0 is a meaning (off), not a mistake. */
+const ZERO_ALLOWED: ReadonlySet<ConfigVar> = new Set(['HEAD_CACHE_SECONDS']);
+/** The head is never held longer than HTTP caches keep it (`max-age=60`, http/cache-control.ts). */
+export const HEAD_CACHE_MAX_SECONDS = 60;
 
 export type ConfigVar = keyof typeof CONFIG_DEFAULTS;
 /** The vars as bindings give them (Env has these fields, and more). */
@@ -82,11 +93,14 @@ export interface Config {
   readonly sweep: { readonly olderThanMs: number; readonly limit: number };
   readonly gc: { readonly retentionMs: number; readonly limit: number };
   readonly index: IndexPolicy;
+  /** HEAD_CACHE_SECONDS in ms. */
+  readonly headCacheMs: number;
 }
 
 export { ConfigError };
 
 const DECIMAL = /^[1-9][0-9]*$/;
+const DECIMAL_OR_ZERO = /^(0|[1-9][0-9]*)$/;
 
 /**
  * Parses and checks `vars`.
@@ -104,8 +118,9 @@ export function parseConfig(vars: ConfigVars): Config {
     }
     const text = String(raw).trim();
     const n = Number(text);
-    if (!DECIMAL.test(text) || !Number.isSafeInteger(n)) {
-      problems.push(`${name} must be a positive whole number, not ${JSON.stringify(raw)}`);
+    const zeroAllowed = ZERO_ALLOWED.has(name);
+    if (!(zeroAllowed ? DECIMAL_OR_ZERO : DECIMAL).test(text) || !Number.isSafeInteger(n)) {
+      problems.push(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} whole number, not ${JSON.stringify(raw)}`);
       v[name] = CONFIG_DEFAULTS[name];
     } else {
       v[name] = n;
@@ -119,6 +134,7 @@ export function parseConfig(vars: ConfigVars): Config {
     // A margin as long as the lifetime would re-sign on every run.
     if (v[margin] >= v[lifetime]) problems.push(`${margin} (${v[margin]}) must be below ${lifetime} (${v[lifetime]})`);
   }
+  if (v.HEAD_CACHE_SECONDS > HEAD_CACHE_MAX_SECONDS) problems.push(`HEAD_CACHE_SECONDS (${v.HEAD_CACHE_SECONDS}) must be at most ${HEAD_CACHE_MAX_SECONDS}`);
   if (problems.length > 0) throw new ConfigError(`invalid configuration (wrangler.toml [vars]): ${problems.join('; ')}`);
   return {
     resign: {
@@ -143,6 +159,7 @@ export function parseConfig(vars: ConfigVars): Config {
     sweep: { olderThanMs: v.STAGING_MAX_AGE_SECONDS * 1000, limit: v.STAGING_SWEEP_PER_RUN },
     gc: { retentionMs: v.GC_RETENTION_SECONDS * 1000, limit: v.GC_DELETES_PER_RUN },
     index: { inlineBytes: v.PROJECT_INDEX_INLINE_BYTES, rebuildSeconds: v.PROJECT_INDEX_REBUILD_SECONDS },
+    headCacheMs: v.HEAD_CACHE_SECONDS * 1000,
   };
 }
 

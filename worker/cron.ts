@@ -10,6 +10,7 @@
 // ever under that prefix, so the sweep needs no writer.
 
 import { repositoryWriter } from './commit/writer.ts';
+import { headMoves } from './storage/isolate-head.ts';
 import { config } from './config.ts';
 import type { Env } from './env.ts';
 import { edgeMode } from './mode.ts';
@@ -20,9 +21,10 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx:
   try {
     const { sweep } = config(env); // a malformed var fails the run here, named in the log line
     // A mirror holds no key and re-signs nothing: it refreshes from its upstream (mirror/refresh.ts).
+    // headMoves: this isolate serves the moved head at once (storage/head-cache.ts).
     const maintenance = edgeMode(env).kind === 'mirror'
-      ? repositoryWriter(env).refreshMirror(controller.scheduledTime).then((outcome) => ({ mirror: outcome }))
-      : repositoryWriter(env).maintain(controller.scheduledTime);
+      ? headMoves(env, repositoryWriter(env).refreshMirror(controller.scheduledTime)).then((outcome) => ({ mirror: outcome }))
+      : headMoves(env, repositoryWriter(env).maintain(controller.scheduledTime));
     const [result, swept] = await Promise.all([maintenance, sweepStaging(env.REPO, controller.scheduledTime, sweep)]);
     console.log(JSON.stringify({ cron: controller.cron, ok: true, ...result, swept, ms: Date.now() - started }));
   } catch (error) {

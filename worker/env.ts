@@ -34,6 +34,7 @@ export interface Env {
   PROJECT_INDEX_INLINE_BYTES?: string;
   COMMIT_BIN_TARGETS_MAX?: string;
   PROJECT_INDEX_REBUILD_SECONDS?: string;
+  HEAD_CACHE_SECONDS?: string;
   // Set on a read-only mirror only (mode.ts): the upstream repository's base URLs.
   UPSTREAM_METADATA_URL?: string;
   UPSTREAM_TARGETS_URL?: string;

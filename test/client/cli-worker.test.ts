@@ -18,7 +18,7 @@ import {
   Updater, type Metadata, type Snapshot, type SuccinctRoles, type TargetFile, type Targets, type Timestamp,
 } from '../../shared/index.ts';
 import { createTestRepository, type TestRepository } from '../harness/repository.ts';
-import { startWorker, type RunningWorker } from '../harness/worker.ts';
+import { NO_HEAD_CACHE, startWorker, type RunningWorker } from '../harness/worker.ts';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/tuf-edge-client.js', import.meta.url));
@@ -59,7 +59,7 @@ const state: { snapshot?: Metadata<Snapshot>; timestamp?: Metadata<Timestamp>; b
 };
 
 beforeAll(async () => {
-  worker = await startWorker();
+  worker = await startWorker({ bindings: NO_HEAD_CACHE }); // commits below are written from Node, behind the worker
   repo = await createTestRepository(worker, TARGETS);
   proxy = await startRecordingProxy(worker.url);
   metadataUrl = `${proxy.url}/metadata/`;

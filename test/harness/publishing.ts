@@ -28,6 +28,8 @@ export interface PublishingWorkerOptions {
   readonly onlyBinsFor?: Iterable<string>;
   /** As startWorker's: false for tests that tamper with R2 behind the edge cache. */
   readonly edgeCache?: boolean;
+  /** More bindings, e.g. NO_HEAD_CACHE for tests that move the head behind the worker. */
+  readonly bindings?: Readonly<Record<string, string>>;
 }
 
 export interface PublishingWorker {
@@ -43,6 +45,7 @@ export async function startPublishingWorker(options: PublishingWorkerOptions = {
     bindings: {
       ONLINE_KEY: toHex(seedFor('online')),
       ...(options.batchMax !== undefined && { COMMIT_BATCH_MAX: String(options.batchMax) }),
+      ...options.bindings,
     },
     ...(options.edgeCache !== undefined && { edgeCache: options.edgeCache }),
   });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createTestRepository } from './repository.ts';
-import { startWorker, type RunningWorker } from './worker.ts';
+import { NO_HEAD_CACHE, startWorker, type RunningWorker } from './worker.ts';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const SHORT = 'public, max-age=60';
@@ -123,7 +123,8 @@ export const unhashed = (path: string) => path.replace(/\/[0-9a-f]{64}\./, '/');
 /** Starts the worker and stores the repository before the suite, disposes of it after. */
 export function setUpReadPath(): void {
   beforeAll(async () => {
-    worker = await startWorker();
+    // The suites move and delete the head in R2 and read at once.
+    worker = await startWorker({ bindings: NO_HEAD_CACHE });
     // Without ONLINE_KEY: nothing here may sign (the head is fresh, so no read asks the writer to).
     const repo = await createTestRepository(worker, new Map([
       [unhashed(WHEEL_PATH), WHEEL],

@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
@@ -45,6 +45,14 @@ export type WorkerKVNamespace = Awaited<ReturnType<Miniflare['getKVNamespace']>>
 type Dispatch = Miniflare['dispatchFetch'];
 type ScheduledResult = Awaited<ReturnType<Awaited<ReturnType<Miniflare['getWorker']>>['scheduled']>>;
 
+/**
+ * Bindings for a worker whose tests move the head behind its back (a commit
+ * written from Node, a forged head) and read at once: no head cache
+ * (storage/head-cache.ts), which would serve the head it read for up to
+ * HEAD_CACHE_SECONDS. Immutable objects stay behind the edge cache.
+ */
+export const NO_HEAD_CACHE: Readonly<Record<string, string>> = { HEAD_CACHE_SECONDS: '0' };
+
 export interface StartWorkerOptions {
   /** Extra or overriding bindings (vars and secrets, e.g. ONLINE_KEY), over wrangler.toml's vars. */
   readonly bindings?: Readonly<Record<string, string>>;
@@ -53,9 +61,11 @@ export interface StartWorkerOptions {
   /** Drop the worker's console output (long simulations log a line per cron run). */
   readonly quiet?: boolean;
   /**
-   * False: no Workers Cache API (http/edge-cache.ts), so every read reaches
+   * False: no Workers Cache API (http/edge-cache.ts) and no head cache
+   * (HEAD_CACHE_SECONDS 0, storage/head-cache.ts), so every read reaches
    * R2, as on a cold edge. For tests that tamper with R2 under a name the
-   * edge may already have cached (a storage compromise before any read).
+   * edge may already have cached (a storage compromise before any read), or
+   * move the head behind the worker's back and read at once.
    */
   readonly edgeCache?: boolean;
 }
@@ -81,23 +91,26 @@ const execFileAsync = promisify(execFile);
 /**
  * Bundles the worker exactly as a deploy would (`wrangler deploy --dry-run`)
  * into `outdir` (a fresh temporary directory by default) and records the
- * config it needs to run in `<outdir>/build.json`.
+ * config it needs to run in `<outdir>/build.json`. `entry` replaces
+ * wrangler.toml's `main` (a benchmark's wrapper around the worker).
  * @throws Error with wrangler's output if the build fails.
  */
-export async function buildWorker(outdir?: string): Promise<WorkerBuild> {
+export async function buildWorker(outdir?: string, entry?: string): Promise<WorkerBuild> {
   const dir = outdir ?? (await mkdtemp(join(tmpdir(), 'tuf-edge-worker-')));
   const wrangler = createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
   try {
     await execFileAsync(
       process.execPath,
-      [wrangler, 'deploy', '--dry-run', '--outdir', dir, '--config', WRANGLER_CONFIG],
+      [wrangler, 'deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', dir, '--config', WRANGLER_CONFIG],
       { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' }, maxBuffer: 16 << 20 },
     );
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`wrangler build failed:\n${stdout}\n${stderr}`, { cause: error });
   }
-  const build: WorkerBuild = { scriptPath: join(dir, 'index.js'), ...(await readWranglerConfig()) };
+  // wrangler names the bundle after its entry: `index.js` for wrangler.toml's `main`.
+  const script = entry ? `${basename(entry).replace(/\.[cm]?[jt]s$/, '')}.js` : 'index.js';
+  const build: WorkerBuild = { scriptPath: join(dir, script), ...(await readWranglerConfig()) };
   if (!existsSync(build.scriptPath)) throw new Error(`wrangler produced no ${build.scriptPath}`);
   writeFileSync(join(dir, MANIFEST), JSON.stringify(build, null, 2));
   return build;
@@ -155,7 +168,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     durableObjects: Object.fromEntries(
       Object.entries(build.durableObjects).map(([name, className]) => [name, { className, useSQLite: build.sqliteClasses.includes(className) }]),
     ),
-    bindings: { ...build.vars, ...options.bindings },
+    bindings: { ...build.vars, ...(options.edgeCache === false && NO_HEAD_CACHE), ...options.bindings },
     ...(options.edgeCache === false && { cache: false }),
     host: '127.0.0.1',
     port: 0,

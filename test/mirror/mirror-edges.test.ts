@@ -21,7 +21,7 @@ import { createVenv, makeDist, type RunResult, type Venv } from '../harness/pypa
 import { startPublishingWorker, type PublishingWorker } from '../harness/publishing.ts';
 import { tufJsClientDirs } from '../harness/repository.ts';
 import { sha256Of, upload, type Distribution } from '../harness/uploads.ts';
-import { startWorker, type RunningWorker } from '../harness/worker.ts';
+import { NO_HEAD_CACHE, startWorker, type RunningWorker } from '../harness/worker.ts';
 import { buildTufJsRepository } from '../fixtures/tufjs-upstream.ts';
 import { startStaticServer } from '../fixtures/static-server.ts';
 
@@ -52,7 +52,8 @@ let first: Distribution;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tuf-edge-mirror-'));
   const venvReady = createVenv(join(work, 'venv'), { borrowPip: true });
-  origin = await startPublishingWorker({ bitLength: 4 });
+  // The origin's head is forged in R2 below, and the mirror's next refresh must see it at once.
+  origin = await startPublishingWorker({ bitLength: 4, bindings: NO_HEAD_CACHE });
   mirror = await startWorker({
     bindings: { UPSTREAM_METADATA_URL: origin.repo.metadataUrl, UPSTREAM_TARGETS_URL: origin.repo.targetsUrl },
   });

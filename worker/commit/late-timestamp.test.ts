@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRepository, DEFAULT_EXPIRY, HEAD_KEY, verifyDelegate, type Signer } from '../../shared/index.ts';
 import { memoryStore } from '../../shared/store/memory-store.ts';
 import { NOW, testKey } from '../../test/fixtures/tuf-keys.ts';
-import { readHead } from '../storage/head.ts';
-import { inFinalMargin, resignLateTimestamp } from './late-timestamp.ts';
+import { inFinalMargin, readHead } from '../storage/head.ts';
+import { resignLateTimestamp } from './late-timestamp.ts';
 
 const HOUR = 3_600_000;
 const online = testKey('online');

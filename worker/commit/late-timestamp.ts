@@ -6,15 +6,10 @@
 // advance.ts, so the read path never signs nor holds the online key, and
 // many reads of a late head re-sign it once.
 
-import { expiresAt, refreshTimestamp, type ExpiryPolicy, type Signer } from '../../shared/index.ts';
+import { refreshTimestamp, type ExpiryPolicy, type Signer } from '../../shared/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { readHead, type Head } from '../storage/head.ts';
+import { inFinalMargin, readHead, type Head } from '../storage/head.ts';
 import { advance } from './advance.ts';
-
-/** True when `head` has at most `finalMarginSeconds` left at `now`: the writer must re-sign it before it is served. */
-export function inFinalMargin(head: Head, now: number, finalMarginSeconds: number): boolean {
-  return expiresAt(head.timestamp.signed) - now <= finalMarginSeconds * 1000;
-}
 
 export interface LateTimestampContext {
   readonly store: ObjectStore;

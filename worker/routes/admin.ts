@@ -18,6 +18,7 @@ import { requireIndexAdmin } from '../auth/index-admin.ts';
 import type { AdminOutcome } from '../commit/admin-metadata.ts';
 import { parseMetadataRequest } from '../commit/metadata-request.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { headMoves } from '../storage/isolate-head.ts';
 import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { clientError } from '../http/errors.ts';
@@ -48,12 +49,12 @@ admin.post('/metadata', async (c) => {
   }
   const drafts = parseMetadataRequest(body);
   if ('error' in drafts) throw clientError(400, drafts.error);
-  return c.json(valueOf(await repositoryWriter(c.env).publishMetadata(drafts)));
+  return c.json(valueOf(await headMoves(c.env, repositoryWriter(c.env).publishMetadata(drafts))));
 });
 
 admin.post('/resign', async (c) => {
   requireIndexAdmin(await authenticate(r2Store(c.env.REPO), c.req.header('Authorization') ?? null), 'Re-signing with the online key');
   const from = c.req.query('from') ?? '0';
   if (!/^\d{1,6}$/.test(from)) throw clientError(400, 'from must be a bin index (a whole number).');
-  return c.json(valueOf(await repositoryWriter(c.env).resignOnline(Number(from))));
+  return c.json(valueOf(await headMoves(c.env, repositoryWriter(c.env).resignOnline(Number(from)))));
 });

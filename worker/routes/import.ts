@@ -12,6 +12,7 @@ import { Hono, type Context } from 'hono';
 import { tokenAllows, type TokenRecord } from '../../shared/index.ts';
 import { authenticate } from '../auth/basic-token.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { headMoves } from '../storage/isolate-head.ts';
 import { config } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
@@ -83,7 +84,7 @@ imports.post('/commit', async (c: Context<AppEnv>) => {
   const bucket = env.REPO;
   const results = await commitImport(changes, {
     size: async (key) => (await bucket.head(key))?.size ?? null,
-    submitAll: (all) => repositoryWriter(env).submitAll(all),
+    submitAll: (all) => headMoves(env, repositoryWriter(env).submitAll(all)),
   });
   return c.json({ results });
 });

@@ -7,6 +7,7 @@ import { clipValue, isValidProjectName, isValidVersion, normalizeProjectName, to
 import { authenticate } from '../auth/basic-token.ts';
 import type { ChangeOutcome } from '../commit/changes.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { headMoves } from '../storage/isolate-head.ts';
 import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { clientError } from '../http/errors.ts';
@@ -35,7 +36,7 @@ async function setYank(c: Context<AppEnv>, yank: boolean): Promise<Response> {
     reason = (body.reason as string | undefined) ?? '';
     if (reason.length > MAX_REASON) throw clientError(400, `The reason is longer than ${MAX_REASON} characters.`);
   }
-  const outcome: ChangeOutcome = await repositoryWriter(c.env).submit({ kind: 'yank', project, version, yanked: yank ? reason : false });
+  const outcome: ChangeOutcome = await headMoves(c.env, repositoryWriter(c.env).submit({ kind: 'yank', project, version, yanked: yank ? reason : false }));
   if (outcome.status === 'not-found') throw clientError(404, outcome.message);
   if (outcome.status === 'conflict') throw clientError(409, outcome.message);
   if (outcome.status === 'invalid') throw clientError(400, outcome.message);

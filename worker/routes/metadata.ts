@@ -12,14 +12,14 @@ import { rawPathAfter } from '../http/raw-path.ts';
 import { serveObject } from '../http/serve-object.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
 import { MetadataFormatError } from '../../shared/index.ts';
-import { inFinalMargin } from '../commit/late-timestamp.ts';
 import { repositoryWriter } from '../commit/writer.ts';
 import { config } from '../config.ts';
 import { edgeMode } from '../mode.ts';
 import { fromEdgeCache } from '../http/edge-cache.ts';
 import { serveHeld } from '../mirror/edge.ts';
 import type { Env } from '../env.ts';
-import { headFrom, readHead, type Head } from '../storage/head.ts';
+import { headFrom, inFinalMargin, type Head } from '../storage/head.ts';
+import { readPathHead, rememberHead } from '../storage/isolate-head.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import { HEAD_KEY, parseVersionedMetadataName, versionedMetadataKey } from '../storage/keys.ts';
 
@@ -28,10 +28,11 @@ export const metadata = new Hono<AppEnv>();
 metadata.use('*', allowMethods('GET', 'HEAD'));
 
 metadata.get('/timestamp.json', async function timestamp(c) {
-  // Always from R2, never a cache: a stale timestamp looks like a rollback to clients.
+  // From R2, never KV nor the edge cache (a stale timestamp looks like a
+  // rollback to clients); at most HEAD_CACHE_SECONDS old (storage/head-cache.ts).
   let stored: Head | null;
   try {
-    stored = await readHead(r2Store(c.env.REPO));
+    stored = await readPathHead(c.env);
   } catch (error) {
     if (!(error instanceof MetadataFormatError)) throw error;
     // A head we can not parse is served as stored: clients refuse it, /healthz reports it.
@@ -64,7 +65,11 @@ async function servedHead(env: Env, stored: Head, now: number): Promise<Head> {
   if (!inFinalMargin(stored, now, config(env).resign.timestampFinalMarginSeconds)) return stored;
   try {
     const fresh = await repositoryWriter(env).freshHead(now);
-    return fresh ? headFrom(fresh) : stored;
+    if (!fresh) return stored;
+    const head = headFrom(fresh);
+    // Read from R2 by the writer: this isolate serves it until its bound.
+    rememberHead(env, head);
+    return head;
   } catch (error) {
     console.error(JSON.stringify({ head: 'late timestamp not re-signed', error: String(error) }));
     return stored;

@@ -3,8 +3,9 @@
 // snapshot -> bin -> page target) and its body is the signed target's bytes,
 // byte for byte, so a TUF client can verify exactly what pip saw. Every
 // response names the snapshot version it came from. The head is read from R2
-// on every request; the rest may come from the caches (storage/kv-cache.ts),
-// always checked against the digest the head and the bin give.
+// (at most HEAD_CACHE_SECONDS ago, storage/head-cache.ts); the rest may come
+// from the caches (storage/kv-cache.ts), always checked against the digest
+// the head and the bin give.
 
 import { Hono, type Context } from 'hono';
 import {
@@ -17,8 +18,8 @@ import { clientError, notFound } from '../http/errors.ts';
 import { ifNoneMatchMatches } from '../http/preconditions.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
 import { readStore } from '../mirror/edge.ts';
-import { openSnapshot, resolveTarget } from '../storage/repository.ts';
-import { requestCache } from './head-targets.ts';
+import { resolveTarget } from '../storage/repository.ts';
+import { readPathSnapshot, requestCache } from './head-targets.ts';
 
 export const simple = new Hono<AppEnv>();
 
@@ -33,7 +34,7 @@ async function servePage(c: Context<AppEnv>, paths: { html: string; json: string
   if (!negotiated) throw clientError(406, 'Not Acceptable: this index serves application/vnd.pypi.simple.v1+json and text/html');
   const cache = requestCache(c);
   const store = readStore(c.env);
-  const view = await openSnapshot(store, cache);
+  const view = await readPathSnapshot(c, store, cache);
   if (!view) throw notFound();
   const path = negotiated.format === 'json' ? paths.json : paths.html;
   const ifNoneMatch = c.req.header('If-None-Match') ?? null;

@@ -14,6 +14,7 @@ import { requireIndexAdmin } from '../auth/index-admin.ts';
 import { parseTakedownRequest } from '../commit/takedown-request.ts';
 import { readTakedownLog } from '../commit/takedowns.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { headMoves } from '../storage/isolate-head.ts';
 import type { AppEnv } from '../env.ts';
 import { allowMethods } from '../http/allow-methods.ts';
 import { clientError } from '../http/errors.ts';
@@ -38,7 +39,7 @@ takedowns.post('/', async (c) => {
   const change = parseTakedownRequest(body);
   if ('error' in change) throw clientError(400, change.error);
   mustBeAdmin(token, change.project);
-  const outcome = await repositoryWriter(c.env).submit(change);
+  const outcome = await headMoves(c.env, repositoryWriter(c.env).submit(change));
   if (outcome.status === 'not-found') throw clientError(404, outcome.message);
   if (outcome.status === 'conflict' || outcome.status === 'invalid') throw clientError(409, outcome.message);
   return c.json({ project: change.project, ...(change.version !== undefined && { version: change.version }), ...(change.filename !== undefined && { filename: change.filename }), snapshotVersion: outcome.snapshotVersion });

@@ -3,7 +3,7 @@
 // compare-and-swap on the etag read here, so commits and cron runs that race
 // can never overwrite each other: the loser re-reads and decides again.
 
-import { HEAD_KEY, parseMetadata, type Metadata, type Timestamp } from '../../shared/index.ts';
+import { expiresAt, HEAD_KEY, parseMetadata, type Metadata, type Timestamp } from '../../shared/index.ts';
 import type { ObjectStore, StoredObject } from '../../shared/store/object-store.ts';
 
 export interface Head {
@@ -24,7 +24,17 @@ export function headFrom(object: StoredObject): Head {
 }
 
 /**
- * The current head, or null for an empty store. Always read from the store, never from a cache.
+ * True when `head` has at most `finalMarginSeconds` left at `now`: it must not
+ * be served before the writer re-signs it (commit/late-timestamp.ts), nor be
+ * served from the isolate's head cache (head-cache.ts).
+ */
+export function inFinalMargin(head: Head, now: number, finalMarginSeconds: number): boolean {
+  return expiresAt(head.timestamp.signed) - now <= finalMarginSeconds * 1000;
+}
+
+/**
+ * The current head, or null for an empty store. Always read from the store,
+ * never from a cache (the read path's bounded reuse is head-cache.ts's).
  * @throws {MetadataFormatError} if the stored head is not a timestamp.
  */
 export async function readHead(store: ObjectStore): Promise<Head | null> {

@@ -3,7 +3,8 @@
 // trusted referrer gives, and for derived lookup hints. Owns KV keys, value formats, size bounds and
 // write-behind. Does not own which referrer is trusted (repository.ts walks
 // head -> snapshot -> bin), nor the head: `metadata/timestamp.json` never
-// passes through here; it is read from R2 on every request (head.ts).
+// passes through here; it is read from R2 (head.ts), and on the read path
+// reused by the isolate for at most HEAD_CACHE_SECONDS (head-cache.ts).
 //
 // Why a KV entry can never make an answer wrong or mixed:
 //
@@ -15,7 +16,7 @@
 // 2. Blobs are content-addressed: `v1:blob:sha256:<hex>` holds bytes, and a
 //    blob is used only if its length and SHA-256 equal what the caller
 //    expects. The caller's digest comes from R2 through signed metadata: the
-//    snapshot's from the timestamp read from R2 on this request, a page's
+//    snapshot's from the timestamp read from R2 (head-cache.ts), a page's
 //    from the bin that snapshot lists. The referrer also proves the object
 //    exists (the hash alone would not: the same bytes could be served under a
 //    path the repository never published). Garbage, another project's page,

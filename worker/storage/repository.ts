@@ -1,5 +1,6 @@
 // Reading one consistent snapshot of the repository out of its store (R2):
-// the head (always fresh from the store), then the snapshot, targets and bins it names
+// the head (fresh from the store, or on the read path as head-cache.ts
+// bounds it), then the snapshot, targets and bins it names
 // (immutable, so parsed copies are kept in an isolate LRU by key), then the
 // targets those list. Everything a request resolves comes from the one
 // snapshot it opened, so no answer mixes versions.
@@ -100,12 +101,19 @@ export interface SnapshotView {
 
 /**
  * The snapshot the head names right now, or null for an empty repository.
- * The head is read from the store every time; the snapshot must match the length
- * and sha256 the head gives for it, wherever its bytes come from.
+ * The head is read from the store every time (the writer's way: it must
+ * name the current etag); the read path passes its head to openSnapshotAt.
  */
 export async function openSnapshot(store: ObjectStore, cache?: CacheContext): Promise<SnapshotView | null> {
   const head = await readHead(store);
-  if (!head) return null;
+  return head && openSnapshotAt(store, head, cache);
+}
+
+/**
+ * The snapshot `head` names. It must match the length and sha256 the head
+ * gives for it, wherever its bytes come from.
+ */
+export async function openSnapshotAt(store: ObjectStore, head: Head, cache?: CacheContext): Promise<SnapshotView> {
   const meta = head.timestamp.signed.snapshotMeta;
   const expected = metaDigest(meta);
   const snapshot = await loadMetadata(store, 'snapshot', 'snapshot', meta.version, { ...(expected && { expected }), ...(cache && { cache }) });

@@ -5,6 +5,7 @@
 import { parseProjectJSON, simpleTargetPaths } from '../../shared/index.ts';
 import { isTombstoned } from '../commit/takedowns.ts';
 import { repositoryWriter } from '../commit/writer.ts';
+import { headMoves } from '../storage/isolate-head.ts';
 import type { Env } from '../env.ts';
 import { r2Store } from '../storage/r2-store.ts';
 import { findTarget, openSnapshot, readTargetText } from '../storage/repository.ts';
@@ -28,6 +29,6 @@ export function r2Repository(env: Env): RepositoryPort {
       return text === null ? [] : parseProjectJSON(text).files;
     },
     wasRemoved: (project, filename) => isTombstoned(store, project, filename),
-    submit: (change) => repositoryWriter(env).submit(change),
+    submit: (change) => headMoves(env, repositoryWriter(env).submit(change)),
   };
 }
