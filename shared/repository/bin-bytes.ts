@@ -24,13 +24,26 @@ const [DIGEST_HEAD, LENGTH_HEAD, TARGET_TAIL] = plainTargetText('sha256', 'X', 7
 // Per row at most: ',' '"' path (each byte escaped) '":' the fixed pieces, 64 hex digits, 16 decimal ones.
 const ROW_FIXED = 4 + DIGEST_HEAD.length + 64 + LENGTH_HEAD.length + 16 + TARGET_TAIL.length;
 
+/** Writes bins of one table into buffers it reuses. */
+export interface BinBytesWriter {
+  /**
+   * The bytes to sign of a bin: its rows (in any order; they are sorted in
+   * place) between the UTF-8 canonical text of its metadata before and
+   * after the targets map. They stay valid until they are released.
+   * @throws {UsageError} for a path the bin holds twice.
+   */
+  write(rows: Uint32Array, before: Uint8Array, after: Uint8Array): Uint8Array;
+  /** Hands back bytes `write` returned, once signed and copied, for another bin. */
+  release(bytes: Uint8Array): void;
+}
+
 /**
- * A writer of bins of `table`: given a bin's rows (in any order; they are
- * sorted in place) and the UTF-8 canonical text of its metadata before and
- * after the targets map, it returns the bytes to sign.
- * @throws {UsageError} for a path the bin holds twice.
+ * A BinBytesWriter for `table`. Its buffers are reused rather than
+ * allocated per bin: a bin of a PyPI-sized repository is up to megabytes,
+ * and array buffers by the gigabyte, freed only when the garbage collector
+ * gets to them, made most of a build's peak memory.
  */
-export function binBytesWriter(table: TargetTable): (rows: Uint32Array, before: Uint8Array, after: Uint8Array) => Uint8Array {
+export function binBytesWriter(table: TargetTable): BinBytesWriter {
   const { paths, ends, lengths, digests } = table.rowColumns();
   const start = (row: number): number => (row === 0 ? 0 : ends[row - 1]! + 1);
   // Canonical JSON sorts keys by code point, and UTF-8 byte order is code
@@ -47,15 +60,14 @@ export function binBytesWriter(table: TargetTable): (rows: Uint32Array, before: 
     }
     return endA - i - (endB - j);
   };
-  let scratch = new Uint8Array(64 * 1024);
+  const free: Uint8Array[] = [];
 
-  return (rows, before, after) => {
+  const write = (rows: Uint32Array, before: Uint8Array, after: Uint8Array): Uint8Array => {
     rows.sort(compare);
     let bound = before.length + after.length + 2;
     for (let k = 0; k < rows.length; k++) bound += ROW_FIXED + 2 * (ends[rows[k]!]! - start(rows[k]!));
-    if (bound > scratch.length) scratch = new Uint8Array(Math.max(bound, scratch.length * 2));
-    // Locals, not closure variables: this loop writes every byte of the repository.
-    const out = scratch;
+    let out = free.pop() ?? new Uint8Array(64 * 1024);
+    if (bound > out.length) out = new Uint8Array(Math.max(bound, out.length * 2));
     let at = copy(out, 0, before);
     out[at++] = 0x7b; // {
     for (let k = 0; k < rows.length; k++) {
@@ -74,12 +86,11 @@ export function binBytesWriter(table: TargetTable): (rows: Uint32Array, before: 
     }
     out[at++] = 0x7d; // }
     at = copy(out, at, after);
-    // A copy: the scratch is reused for the next bin while this one is signed.
-    return out.slice(0, at);
+    return out.subarray(0, at);
   };
+  return { write, release: (bytes) => void free.push(new Uint8Array(bytes.buffer)) };
 }
 
-/** Writes a JSON string of UTF-8 bytes: only `"` and `\\` are escaped in canonical JSON. */
 function writeString(out: Uint8Array, at: number, bytes: Uint8Array, from: number, to: number): number {
   out[at++] = QUOTE;
   for (let i = from; i < to; i++) {

@@ -21,14 +21,15 @@ export async function buildRepository(
   onBin: (bin: StoredFile) => void | Promise<void>,
 ): Promise<Omit<RepositoryFiles, 'bins'>> {
   let rowsOf: ((index: number) => Uint32Array) | undefined;
-  const writeBin = binBytesWriter(table);
+  const writer = binBytesWriter(table);
   return createRepositoryStreaming(
     o,
     async (name, index, header, succinct) => {
       rowsOf ??= table.byBin(succinct);
       const [before, after] = targetsTextAround(header).map(utf8) as [Uint8Array, Uint8Array];
-      const signed = writeBin(rowsOf(index), before, after);
+      const signed = writer.write(rowsOf(index), before, after);
       const bytes = serializeEnvelopeBytes(signed, await signBytes(signed, [o.onlineSigner]));
+      writer.release(signed);
       return { role: name, key: metadataKey(name, header.version), bytes };
     },
     onBin,
