@@ -1,8 +1,9 @@
 // A new repository from a TargetTable, at PyPI's size: what an import of an
-// existing index needs. Each bin's canonical text is written straight from
-// the table's rows (no object per target), signed, handed to `onBin` (to be
-// written, or counted) and dropped, so memory holds the table and one
-// window of bins, not the repository. The files are byte for byte those
+// existing index needs. Each bin's signed bytes are written straight from
+// the table's columns (bin-bytes.ts: no object or string per target),
+// signed, framed, handed to `onBin` (to be written, or counted) and
+// dropped, so memory holds the table and one window of bins, not the
+// repository. The files are byte for byte those
 // createRepository makes from the same targets (bulk-build.test.ts).
 
 import { utf8 } from '../bytes.ts';
