@@ -63,6 +63,15 @@ describe('buildRepository', () => {
     expect(() => TargetTable.fromColumns(Uint8Array.of(0x61, 0x0a, 0x62, 0xff), new Float64Array(2), new Uint8Array(64))).toThrow(/not UTF-8/);
   });
 
+  it('writes the empty bins of an empty table as createRepository does', async () => {
+    const expected = await createRepository(options({ initialTargets: {} }));
+    const { initialTargets: _, ...o } = options();
+    const bins: Uint8Array[] = [];
+    const built = await buildRepository(o, new TargetTable(), (b) => void bins.push(b.bytes));
+    expect(bins).toEqual(expected.bins.map((b) => b.bytes));
+    expect(built.snapshot.bytes).toEqual(expected.snapshot.bytes);
+  });
+
   it('refuses a path twice, and a path or hash no client would accept', async () => {
     const table = new TargetTable();
     table.add('files/a.whl', 1, 'ab'.repeat(32));
