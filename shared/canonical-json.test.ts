@@ -5,7 +5,7 @@
 import { canonicalize as tufjsCanonicalize } from '@tufjs/canonical-json';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalBytes, canonicalize, canonicalProblem, MAX_DEPTH, type JsonValue } from './canonical-json.ts';
+import { canonicalBytes, canonicalize, canonicalObjectAround, canonicalProblem, MAX_DEPTH, type JsonValue } from './canonical-json.ts';
 
 // Object keys from the BMP below U+D800: there UTF-16 order (tuf-js sorts
 // with Array.prototype.sort) and code-point order (Python) coincide, so the
@@ -218,5 +218,22 @@ describe('canonicalProblem: the parse-time check that canonicalize will not thro
     const deep = nested(200_000);
     expect(() => canonicalize(deep)).toThrow(RangeError);
     expect(canonicalProblem(deep)).toMatch(/deeper/);
+  });
+});
+
+describe('canonicalObjectAround', () => {
+  it('is the canonical text on either side of one value, wherever its key sorts', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.integer(), { minKeys: 1 }), fc.nat(), (obj, pick) => {
+        const keys = Object.keys(obj);
+        const hole = keys[pick % keys.length]!;
+        const [before, after] = canonicalObjectAround(keys, (k) => canonicalize(obj[k]!), hole);
+        expect(before + canonicalize(obj[hole]!) + after).toBe(canonicalize(obj));
+      }),
+    );
+  });
+
+  it('refuses a key the object does not have', () => {
+    expect(() => canonicalObjectAround(['a'], () => '1', 'b')).toThrow(TypeError);
   });
 });

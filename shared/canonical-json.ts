@@ -102,6 +102,23 @@ export function canonicalObjectPieces(keys: readonly string[], encodedValue: (ke
 }
 
 /**
+ * The canonical text of an object around the value of key `hole`: the text
+ * before that value and the text after it (canonicalObjectPieces with that
+ * value left out). For writers that produce the value as bytes (a bin's
+ * targets map, the signed payload inside an envelope) and need only the
+ * frame as text.
+ */
+export function canonicalObjectAround(keys: readonly string[], encodedValue: (key: string) => string, hole: string): [string, string] {
+  const pieces = canonicalObjectPieces(keys, (key) => (key === hole ? '' : encodedValue(key)));
+  const holeKey = encodeString(hole) + ':';
+  // Key pieces sit at odd indices; the hole's value is the piece after its key.
+  let at = 1;
+  while (at < pieces.length && pieces[at] !== holeKey && pieces[at] !== ',' + holeKey) at += 2;
+  if (at >= pieces.length) throw new TypeError(`canonical JSON: no key ${holeKey} to write around`);
+  return [pieces.slice(0, at + 1).join(''), pieces.slice(at + 2).join('')];
+}
+
+/**
  * Untrusted JSON must pass canonicalProblem first (parseMetadataJSON does):
  * the encoder recurses once per nesting level.
  * @throws {TypeError} for non-integers, lone surrogates and non-JSON values.

@@ -2,7 +2,7 @@
 // file shares. parseMetadata(kind, bytes) is the one entry for untrusted
 // bytes; serializeMetadata gives the bytes we store and serve.
 
-import { canonicalBytes, canonicalize, canonicalObjectPieces, canonicalProblem, type JsonObject, type JsonValue } from '../canonical-json.ts';
+import { canonicalBytes, canonicalize, canonicalObjectAround, canonicalProblem, type JsonObject, type JsonValue } from '../canonical-json.ts';
 import { fromUtf8, utf8 } from '../bytes.ts';
 import { MetadataFormatError } from '../errors.ts';
 import { asArray, asObject, asString, unrecognized, withUnrecognized, type Unrecognized } from './fields.ts';
@@ -124,7 +124,25 @@ export function serializeMetadata(md: Metadata): Uint8Array {
  * payload (the text that was signed), so the payload is not encoded twice.
  */
 export function serializeEnvelope(signedText: string, signatures: readonly Signature[], extra: Unrecognized = {}): Uint8Array {
+  const [before, after] = envelopeAround(signatures, extra);
+  return utf8(escapeControlCharacters(before + signedText + after));
+}
+
+/**
+ * serializeEnvelope() of a payload already encoded, for writers that build
+ * it as bytes (bulk-build.ts). The payload is copied as it is: it must hold
+ * no raw control character (a TargetTable's paths can not).
+ */
+export function serializeEnvelopeBytes(signedBytes: Uint8Array, signatures: readonly Signature[]): Uint8Array {
+  const [before, after] = envelopeAround(signatures, {}).map((text) => utf8(escapeControlCharacters(text))) as [Uint8Array, Uint8Array];
+  const out = new Uint8Array(before.length + signedBytes.length + after.length);
+  out.set(before);
+  out.set(signedBytes, before.length);
+  out.set(after, before.length + signedBytes.length);
+  return out;
+}
+
+function envelopeAround(signatures: readonly Signature[], extra: Unrecognized): [string, string] {
   const envelope = withUnrecognized({ signed: {}, signatures: signaturesToJSON(signatures) }, extra);
-  const text = canonicalObjectPieces(Object.keys(envelope), (key) => (key === 'signed' ? signedText : canonicalize(envelope[key]!))).join('');
-  return utf8(escapeControlCharacters(text));
+  return canonicalObjectAround(Object.keys(envelope), (key) => canonicalize(envelope[key]!), 'signed');
 }

@@ -7,7 +7,7 @@
 // map is written here, and only targets of the plain shape (a length and
 // hashes, nothing else) take the short path.
 
-import { canonicalize, canonicalObjectPieces, type JsonObject } from '../canonical-json.ts';
+import { canonicalize, canonicalObjectAround, canonicalObjectPieces, type JsonObject } from '../canonical-json.ts';
 import { signedToJSON, type Signed } from './metadata.ts';
 import { targetFileToJSON, type TargetFile } from './files.ts';
 import type { Targets } from './targets.ts';
@@ -44,8 +44,14 @@ function isEmpty(obj: object): boolean {
  * written (`targetsMapText`); `t.targets` itself is not read.
  */
 export function targetsTextWith(t: Targets, targetsMapText: string): string {
+  const [before, after] = targetsTextAround(t);
+  return before + targetsMapText + after;
+}
+
+/** The canonical text of targets metadata before and after its targets map; `t.targets` itself is not read. */
+export function targetsTextAround(t: Targets): [string, string] {
   const rest = signedToJSON({ ...t, targets: {} }) as Record<string, JsonObject>;
-  return canonicalObjectPieces(Object.keys(rest), (key) => (key === 'targets' ? targetsMapText : canonicalize(rest[key]!))).join('');
+  return canonicalObjectAround(Object.keys(rest), (key) => canonicalize(rest[key]!), 'targets');
 }
 
 /** Exactly canonicalize(signedToJSON(signed)), faster for targets metadata. */

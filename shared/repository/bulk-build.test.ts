@@ -12,8 +12,16 @@ import { buildRepository } from './bulk-build.ts';
 import { createRepository, type StoredFile } from './engine.ts';
 import { TargetTable } from './target-table.ts';
 
-const paths = Array.from({ length: 300 }, (_, i) => `files/p${i % 37}/p${i % 37}-1.${i}.tar.gz`).concat(['__proto__', 'files/naïve.whl']);
-const file = (p: string, i: number): TargetFile => ({ length: i * 1000, hashes: { sha256: sha256Hex(utf8(p)) }, unrecognized: {} });
+// Besides plain paths, ones the byte writer must get right: JSON escapes,
+// non-ASCII (U+FF01 sorts before U+1F600 by code point, after it by UTF-16
+// unit), combining marks, a leading U+FEFF, and prefixes of one another.
+const awkward = Array.from({ length: 24 }, (_, i) => [
+  `files/q"${i}.whl`, `files/b\\${i}\\x.whl`, `files/\uFF01${i}`, `files/\u{1F600}${i}`, `files/\u{10FFFF}${i}`,
+  `files/e\u0301${i}`, `files/\u00e9${i}`, `\uFEFF${i}.whl`, `files/${i}`, `files/${i}x`,
+]).flat();
+const paths = Array.from({ length: 300 }, (_, i) => `files/p${i % 37}/p${i % 37}-1.${i}.tar.gz`).concat(['__proto__', 'files/naïve.whl'], awkward);
+const lengthOf = (i: number): number => (i === 7 ? Number.MAX_SAFE_INTEGER : i * 1000);
+const file = (p: string, i: number): TargetFile => ({ length: lengthOf(i), hashes: { sha256: sha256Hex(utf8(p)) }, unrecognized: {} });
 
 describe('buildRepository', () => {
   it('writes the bytes createRepository writes', async () => {
@@ -21,7 +29,7 @@ describe('buildRepository', () => {
     const table = new TargetTable();
     paths.forEach((p, i) => {
       Object.defineProperty(initialTargets, p, { value: file(p, i), enumerable: true });
-      table.add(p, i * 1000, file(p, i).hashes.sha256!);
+      table.add(p, lengthOf(i), file(p, i).hashes.sha256!);
     });
     const expected = await createRepository(options({ initialTargets }));
     const bins: StoredFile[] = [];
@@ -35,11 +43,11 @@ describe('buildRepository', () => {
 
   it('builds the same from a table made from its columns', async () => {
     const lines = new TextEncoder().encode(paths.join('\n'));
-    const lengths = Float64Array.from(paths, (_, i) => i * 1000);
+    const lengths = Float64Array.from(paths, (_, i) => lengthOf(i));
     const digests = new Uint8Array(paths.length * 32);
     paths.forEach((p, i) => digests.set(fromHex(file(p, i).hashes.sha256!), i * 32));
     const added = new TargetTable();
-    paths.forEach((p, i) => added.add(p, i * 1000, file(p, i).hashes.sha256!));
+    paths.forEach((p, i) => added.add(p, lengthOf(i), file(p, i).hashes.sha256!));
     const { initialTargets: _, ...o } = options();
     const bytes = async (table: TargetTable) => {
       const out: Uint8Array[] = [];
@@ -51,6 +59,17 @@ describe('buildRepository', () => {
     expect([columns.pathLines, columns.lengths, columns.digests]).toEqual([lines, lengths, digests]);
     expect(() => TargetTable.fromColumns(lines, lengths.subarray(1), digests)).toThrow(UsageError);
     expect(() => TargetTable.fromColumns(new TextEncoder().encode('ok\n/abs'), new Float64Array(2), new Uint8Array(64))).toThrow(UsageError);
+    // Not UTF-8: the bins are written from these bytes as they are.
+    expect(() => TargetTable.fromColumns(Uint8Array.of(0x61, 0x0a, 0x62, 0xff), new Float64Array(2), new Uint8Array(64))).toThrow(/not UTF-8/);
+  });
+
+  it('writes the empty bins of an empty table as createRepository does', async () => {
+    const expected = await createRepository(options({ initialTargets: {} }));
+    const { initialTargets: _, ...o } = options();
+    const bins: Uint8Array[] = [];
+    const built = await buildRepository(o, new TargetTable(), (b) => void bins.push(b.bytes));
+    expect(bins).toEqual(expected.bins.map((b) => b.bytes));
+    expect(built.snapshot.bytes).toEqual(expected.snapshot.bytes);
   });
 
   it('refuses a path twice, and a path or hash no client would accept', async () => {

@@ -184,8 +184,8 @@ export interface StoredFile {
  */
 export type BinSigner<F extends StoredFile> = (name: string, index: number, header: Targets, succinct: SuccinctRoles) => Promise<F>;
 
-// Bins signed at once: enough to keep the signing threads busy, few enough
-// that a window of big bins (megabytes each at PyPI's size) stays small.
+// Bins in flight at once: enough to keep the signing threads busy, few
+// enough that a window of big bins (megabytes each at PyPI's size) stays small.
 const BIN_WINDOW = 16;
 
 /**
@@ -241,13 +241,18 @@ export async function createRepositoryStreaming<F extends StoredFile>(
 
   const root = await signFile('root', rootSigned, o.rootSigners);
   const targets = await signFile('targets', targetsSigned, o.targetsSigners);
-  for (let i = 0; i < names.length; i += BIN_WINDOW) {
-    const window = names.slice(i, i + BIN_WINDOW).map((name, k) => {
-      const expires = formatExpires(staggeredBinExpiry(o.now, expiry.binsSeconds, i + k, names.length));
-      return signBin(name, i + k, { ...common, type: 'targets', expires, targets: {} }, succinctRoles);
-    });
-    for (const bin of await Promise.all(window)) await onBin(bin);
+  // A sliding window, not batches: while the oldest bins are signed (off the
+  // main thread, with WebCrypto), the next ones are written, and no batch
+  // waits for its slowest signature.
+  const window: Promise<F>[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const expires = formatExpires(staggeredBinExpiry(o.now, expiry.binsSeconds, i, names.length));
+    const bin = signBin(names[i]!, i, { ...common, type: 'targets', expires, targets: {} }, succinctRoles);
+    bin.catch(() => {}); // Rejections surface when the bin's turn comes; the rest must not go unhandled meanwhile.
+    window.push(bin);
+    if (window.length >= BIN_WINDOW) await onBin(await window.shift()!);
   }
+  for (const bin of window) await onBin(await bin);
   // Every bin is version 1: the snapshot needs their names only.
   const meta: Record<string, MetaFile> = { 'targets.json': { version: 1, unrecognized: {} } };
   for (const name of names) meta[`${name}.json`] = { version: 1, unrecognized: {} };

@@ -16,7 +16,10 @@ import { quoteValue } from '../pypi/errors.ts';
 const SHA256 = /^[0-9a-f]{64}$/;
 const NEWLINE = 0x0a;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// Fatal: fromColumns adopts bytes from files, and the bins are written from
+// those bytes as they are (bin-bytes.ts), so they must be UTF-8. ignoreBOM
+// keeps a path's leading U+FEFF, which the default decoder drops.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function grow<T extends Uint8Array | Uint32Array | Float64Array>(array: T, needed: number, make: (length: number) => T): T {
   if (needed <= array.length) return array;
@@ -74,7 +77,7 @@ export class TargetTable {
     }
     if (row !== rows) throw new UsageError(`${row} paths but ${rows} lengths`);
     table.#rows = rows;
-    for (let r = 0; r < rows; r++) check(table.path(r), lengths[r]!);
+    for (let r = 0; r < rows; r++) check(table.#utf8Path(r), lengths[r]!);
     return table;
   }
 
@@ -110,6 +113,24 @@ export class TargetTable {
 
   path(row: number): string {
     return decoder.decode(this.#bytes(row));
+  }
+
+  #utf8Path(row: number): string {
+    try {
+      return this.path(row);
+    } catch {
+      throw new UsageError(`path ${row + 1} is not UTF-8`);
+    }
+  }
+
+  /**
+   * The columns as the rows lie in them (views, not copies): row r's path
+   * is paths[r === 0 ? 0 : ends[r - 1] + 1 .. ends[r]], its digest
+   * digests[32r .. 32r + 32]. For writers that read rows in bulk without a
+   * string or view per row (bin-bytes.ts).
+   */
+  rowColumns(): { paths: Uint8Array; ends: Uint32Array; lengths: Float64Array; digests: Uint8Array } {
+    return { paths: this.#pathBytes, ends: this.#ends, lengths: this.#lengths, digests: this.#digests };
   }
 
   length(row: number): number {
