@@ -53,12 +53,14 @@ describe('the head cache', () => {
     expect(reads.head).toBe(4);
   });
 
-  it('concurrent misses share one read', async () => {
+  it('concurrent misses each read R2 (nothing in flight is shared across requests), then the head is held', async () => {
     const { store, reads } = await counted();
     const cache = new HeadCache();
     const heads = await Promise.all([1, 2, 3].map(() => cache.read(store, POLICY, NOW)));
     expect(heads.map(version)).toEqual([1, 1, 1]);
-    expect(reads.head).toBe(1);
+    expect(reads.head).toBe(3);
+    await cache.read(store, POLICY, NOW + 1);
+    expect(reads.head).toBe(3);
   });
 
   it('never serves a held head inside its final margin: it reads R2, and keeps the writer\'s re-signed answer', async () => {

@@ -28,8 +28,11 @@
 //    and a read that started before that can not put its older answer back
 //    (observations are ordered by a sequence number, not a clock: Date.now()
 //    stands still within a request in workerd).
-// 5. Concurrent misses share one R2 read, so a burst at the end of a bound
-//    costs one operation, not one per request.
+// 5. Concurrent misses each read R2 (a burst at the end of a bound costs one
+//    read per request in flight): a read in flight is never shared across
+//    requests, because workerd runs a promise's I/O in the request that
+//    made it, and that request's end or cancellation would leave the others
+//    waiting (kv-cache.ts keeps in-flight reads per request for the same reason).
 
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { inFinalMargin, readHead, type Head } from './head.ts';
@@ -53,7 +56,6 @@ export class HeadCache {
   #seq = 0;
   /** Observations numbered below this are older than a write through this isolate: never kept. */
   #floor = 0;
-  #inFlight: { readonly promise: Promise<Head | null>; readonly at: number } | null = null;
 
   /**
    * The head to read through at `now`: the held one while it is fresh
@@ -66,33 +68,22 @@ export class HeadCache {
     if (held?.head && isFresh(held.at, policy, now) && !inFinalMargin(held.head, now, policy.finalMarginSeconds)) {
       return Promise.resolve(held.head);
     }
-    const joined = this.#inFlight;
-    if (joined && isFresh(joined.at, policy, now)) return joined.promise;
     const seq = ++this.#seq;
-    const promise = readHead(store).then((head) => {
+    return readHead(store).then((head) => {
       this.#keep({ head, at: now, seq });
       return head;
     });
-    const inFlight = { promise, at: now };
-    this.#inFlight = inFlight;
-    const done = () => {
-      if (this.#inFlight === inFlight) this.#inFlight = null;
-    };
-    promise.then(done, done);
-    return promise;
   }
 
   /** `head`, just returned by the writer (read from R2 there), is the newest this isolate knows. */
   remember(head: Head, now: number): void {
     this.#floor = ++this.#seq;
-    this.#inFlight = null;
     this.#held = { head, at: now, seq: this.#floor };
   }
 
   /** The head may have moved (a write through this isolate): the next read goes to R2. */
   forget(): void {
     this.#floor = ++this.#seq;
-    this.#inFlight = null;
     this.#held = null;
   }
 
