@@ -32,10 +32,12 @@ import { printTable, type Row } from './table.ts';
 import { cpuMicros, newPids, workerdPids } from './workerd-cpu.ts';
 
 const COLD = Number(process.env.REQUEST_COST_COLD ?? 100);
-const WARM = Number(process.env.REQUEST_COST_WARM ?? 1000);
+const WARM = Number(process.env.REQUEST_COST_WARM ?? 2000);
 const LANES = 4;
 /** Warm rows alternate the real and the bare worker in this many rounds. */
 const ROUNDS = 5;
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 /** Time given to writes behind cold responses (KV, Cache API puts) to finish inside the measurement. */
 const SETTLE_MS = 300;
 const FILE_BYTES = 4096;
@@ -189,14 +191,17 @@ async function requestCost(): Promise<void> {
       await counts();
       const viaCache = (run.counts.cache.match ?? 0) > 0;
       const perRound = Math.ceil(WARM / ROUNDS);
-      let [us, bareWarm, cached, seconds] = [0, 0, 0, 0];
+      // The median round of each: a burst from another process spoils one round, not the figure.
+      const [ours, bares, viaCaches] = [[] as number[], [] as number[], [] as number[]];
+      let seconds = 0;
       for (let round = 0; round < ROUNDS; round++) {
         const t0 = performance.now();
-        us += (await cpuPerRequest(pids, worker.url, [kind.warm], perRound, headers, 0)) / ROUNDS;
+        ours.push(await cpuPerRequest(pids, worker.url, [kind.warm], perRound, headers, 0));
         seconds += (performance.now() - t0) / 1000;
-        bareWarm += (await cpuPerRequest(bare.pids, bare.url, [kind.warm], perRound, headers, 0)) / ROUNDS;
-        if (viaCache) cached += (await cpuPerRequest(bare.pids, bare.url, [kind.warm], perRound, { ...headers, 'X-Bench-Via-Cache': '1' }, 0)) / ROUNDS;
+        bares.push(await cpuPerRequest(bare.pids, bare.url, [kind.warm], perRound, headers, 0));
+        if (viaCache) viaCaches.push(await cpuPerRequest(bare.pids, bare.url, [kind.warm], perRound, { ...headers, 'X-Bench-Via-Cache': '1' }, 0));
       }
+      const [us, bareWarm, cached] = [median(ours), median(bares), viaCache ? median(viaCaches) : 0];
       const c = await counts();
       rows.push(row(kind.name, 'warm', perRound * ROUNDS, c, us, bareWarm, viaCache ? cached : NaN));
       headReads.push(`${kind.name} ${c.r2['get head'] ?? 0} in ${seconds.toFixed(1)} s`);

@@ -97,18 +97,29 @@ export function forClient(request: Request, response: Response): Response {
   const type = response.headers.get('Content-Type');
   if (type === null || !TEXT_TYPES.has(essence(type))) return response;
   if ((response.status !== 200 && response.status !== 304) || response.headers.has('Content-Encoding')) return response;
-  const headers = new Headers(response.headers);
-  headers.set('Vary', withVary(headers.get('Vary'), 'Accept-Encoding'));
-  if (!request.headers.has('Range') && acceptsGzip(clientAcceptEncoding(request))) {
-    const etag = headers.get('ETag');
-    if (etag !== null && !etag.startsWith('W/')) headers.set('ETag', `W/${etag}`);
-    const length = headers.get('Content-Length');
-    if (response.status === 200 && (length === null || Number(length) >= GZIP_MIN_BYTES)) {
-      headers.set('Content-Encoding', 'gzip');
-      headers.delete('Content-Length');
-    }
+  const gzip = !request.headers.has('Range') && acceptsGzip(clientAcceptEncoding(request));
+  try {
+    // The routes' own answers have mutable headers: changed in place, no second Response (a hot request's CPU).
+    rewrite(response.headers, response.status, gzip);
+    return response;
+  } catch {
+    // An answer straight from the Cache API has immutable headers.
+    const headers = new Headers(response.headers);
+    rewrite(headers, response.status, gzip);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   }
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+function rewrite(headers: Headers, status: number, gzip: boolean): void {
+  headers.set('Vary', withVary(headers.get('Vary'), 'Accept-Encoding'));
+  if (!gzip) return;
+  const etag = headers.get('ETag');
+  if (etag !== null && !etag.startsWith('W/')) headers.set('ETag', `W/${etag}`);
+  const length = headers.get('Content-Length');
+  if (status === 200 && (length === null || Number(length) >= GZIP_MIN_BYTES)) {
+    headers.set('Content-Encoding', 'gzip');
+    headers.delete('Content-Length');
+  }
 }
 
 /** The app's outermost step: every answer, whichever route or cache produced it, goes through forClient. */
