@@ -2,13 +2,16 @@
 // process: test/maintenance/ and worker/commit/*.test.ts): a cron run at an
 // injected scheduled time reaches the writer Durable Object, which re-signs
 // with the online key from its secret only when something is due, and
-// records the run for /api/status. And when the cron is late, a read of
-// timestamp.json asks the writer to re-sign the head once.
+// records the run for /api/status; it rebuilds a root index too big for
+// commits. And when the cron is late, a read of timestamp.json asks the
+// writer to re-sign the head once.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { HEAD_KEY, metadataKey, parseMetadata, toHex, verifyDelegate, type Timestamp } from '../shared/index.ts';
 import type { RepositoryStatus } from '../worker/status/report.ts';
+import { startPublishingWorker } from './harness/publishing.ts';
 import { createTestRepository, seedFor, type TestRepository } from './harness/repository.ts';
+import { makeSdist, upload } from './harness/uploads.ts';
 import { startWorker, type RunningWorker } from './harness/worker.ts';
 
 let worker: RunningWorker | undefined;
@@ -92,6 +95,24 @@ describe('the scheduled trigger', () => {
     // The aborted upload can no longer be completed.
     await expect(bucket.resumeMultipartUpload('uploads/abandoned-large', multipart.uploadId).complete([])).rejects.toThrow();
     expect(await bucket.head(HEAD_KEY)).not.toBeNull();
+  });
+
+  it('rebuilds a root index too big for commits: a new project is served at once and listed after the rebuild period', async () => {
+    const published = await startPublishingWorker({
+      bitLength: 4,
+      bindings: { PROJECT_INDEX_INLINE_BYTES: '1', PROJECT_INDEX_REBUILD_SECONDS: '60' },
+    });
+    worker = published.worker;
+    const projects = async () => {
+      const response = await fetch(`${worker!.url}/simple/`, { headers: { Accept: 'application/vnd.pypi.simple.v1+json' } });
+      return ((await response.json()) as { projects: { name: string }[] }).projects.map((p) => p.name);
+    };
+    expect((await upload(worker.url, published.token, makeSdist('fresh', '1.0'))).status).toBe(200);
+    expect((await fetch(`${worker.url}/simple/fresh/`)).status).toBe(200);
+    expect(await projects()).toEqual([]);
+    expect((await cronAt(Date.now() + 2 * MINUTE)).outcome).toBe('ok');
+    expect(await lastCron()).toMatchObject({ ok: true, result: { indexRebuilt: expect.any(Number) } });
+    expect(await projects()).toEqual(['fresh']);
   });
 
   it('on a read-only mirror (no key), a run re-signs nothing and succeeds', async () => {
