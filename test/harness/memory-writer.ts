@@ -22,7 +22,7 @@ import { memoryBinIndex, type MemoryBinIndex } from '../../worker/commit/memory-
 import { memoryRetiredIndex } from '../../worker/commit/memory-retired-index.ts';
 import { WriterJobs, type WriterRecords } from '../../worker/commit/writer-jobs.ts';
 import type { PublishChange } from '../../worker/commit/changes.ts';
-import { findTarget, forgetParsedMetadata, openSnapshot, storedTargetKey } from '../../worker/storage/repository.ts';
+import { findTarget, openSnapshot, storedTargetKey } from '../../worker/storage/repository.ts';
 import { initTestRepository, tufJsClientDirs, type StoredTestRepository } from './repository.ts';
 
 export interface MemoryRepository {
@@ -30,12 +30,11 @@ export interface MemoryRepository {
   readonly repo: StoredTestRepository;
 }
 
-/** A fresh repository in memory; what earlier repositories of this process parsed is forgotten. */
+/** A fresh repository in memory; what earlier repositories of this process parsed is forgotten (initTestRepository). */
 export async function memoryRepository(
   targets: ReadonlyMap<string, Uint8Array>,
   options: { bitLength?: number; now?: number } = {},
 ): Promise<MemoryRepository> {
-  forgetParsedMetadata();
   const store = memoryStore();
   return { store, repo: await initTestRepository(store, targets, options) };
 }

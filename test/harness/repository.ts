@@ -11,6 +11,7 @@ import { keyFromSeed, writeKey } from '../../cli/keys.ts';
 import { DEFAULT_EXPIRY, nobleEd25519Signer, type RepositoryFiles, type Signer } from '../../shared/index.ts';
 import type { ClosableStore, ObjectStore } from '../../shared/store/object-store.ts';
 import { r2Store } from '../../worker/storage/r2-store.ts';
+import { forgetParsedMetadata } from '../../worker/storage/repository.ts';
 import type { RunningWorker, WorkerR2Bucket } from './worker.ts';
 
 /** The worker's R2 bucket (miniflare's proxy) as an ObjectStore, through the worker's own R2 adapter. */
@@ -55,6 +56,10 @@ export async function initTestRepository(
   targets: ReadonlyMap<string, Uint8Array>,
   { bitLength = 4, now = Date.now() }: { bitLength?: number; now?: number } = {},
 ): Promise<StoredTestRepository> {
+  // A new repository reuses every `N.<role>.json` name: what this process
+  // parsed from an earlier one (the isolate LRU, shared by test files that run
+  // in one worker) must not be taken for its files.
+  forgetParsedMetadata();
   const dir = await mkdtemp(join(tmpdir(), 'tuf-edge-repo-'));
   const keysDir = join(dir, 'keys');
   await mkdir(keysDir);
