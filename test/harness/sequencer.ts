@@ -8,16 +8,19 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const SLOWEST_FIRST = [
   'test/attacks/attacks.test.ts',
-  'test/mirror/mirror-edges.test.ts',
-  'test/import/import-workerd.test.ts',
   'test/npm-start.test.ts',
+  'test/import/import-workerd.test.ts',
+  'test/mirror/mirror-edges.test.ts',
   'test/publish/twine-pip.test.ts',
-  'test/concurrency.test.ts',
-  'test/maintenance/sixty-days.test.ts',
-  'test/publish/bad-input-body.test.ts',
   'test/caching.test.ts',
+  'test/concurrency.test.ts',
+  'test/client/cli-worker.test.ts',
+  'test/platform-r2-multipart.test.ts',
   'test/publish/bad-input.test.ts',
   'test/status.test.ts',
+  'test/maintenance/sixty-days.test.ts',
+  'test/publish/bad-input-body.test.ts',
+  'test/cron.test.ts',
 ];
 
 const rank = (file: TestSpecification): number => {
