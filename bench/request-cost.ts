@@ -83,7 +83,7 @@ async function cpuPerRequest(pids: number[], base: string, paths: readonly strin
   return (cpuMicros(pids) - before) / n;
 }
 
-/** Stores in the bare worker the real worker's answer (bytes and headers) for each of `kind`'s paths; the warm one in its Cache API too. */
+/** Stores in the bare worker the real worker's answer (bytes and headers) for each of `kind`'s paths. */
 async function loadBare(real: string, bare: string, kind: Kind, headers: Record<string, string>): Promise<void> {
   for (const path of new Set([kind.warm, ...kind.cold])) {
     const response = await fetch(real + path, { headers });
@@ -92,21 +92,18 @@ async function loadBare(real: string, bare: string, kind: Kind, headers: Record<
     response.headers.forEach((value, name) => {
       if (name !== 'content-length' && name !== 'date') kept.push([name, value]);
     });
-    const query = `path=${encodeURIComponent(path)}${path === kind.warm ? '&cache=1' : ''}`;
-    const put = await fetch(`${bare}/__bench/load?${query}`, { method: 'PUT', body, headers: { 'X-Bench-Headers': JSON.stringify(kept) } });
+    const put = await fetch(`${bare}/__bench/load?path=${encodeURIComponent(path)}`, { method: 'PUT', body, headers: { 'X-Bench-Headers': JSON.stringify(kept) } });
     if (put.status !== 204) throw new Error(`the bare worker refused ${path}`);
   }
 }
 
-function row(request: string, state: 'cold' | 'warm', n: number, c: Counts, us: number, bareUs: number, cachedUs: number): Row {
+function row(request: string, state: 'cold' | 'warm', n: number, c: Counts, us: number, bareUs: number): Row {
   return {
     request, state, requests: n,
     'R2 ops': perRequest(c.r2, n), 'KV ops': perRequest(c.kv, n), 'cache ops': perRequest(c.cache, n), 'DO calls': perRequest(c.writer, n),
     'CPU µs/request': Math.round(us),
     'bare µs/request': Math.round(bareUs),
     ratio: ratio(us, bareUs),
-    'bare+cache.match µs': Number.isNaN(cachedUs) ? '-' : Math.round(cachedUs),
-    'ratio to bare+cache': Number.isNaN(cachedUs) ? '-' : ratio(us, cachedUs),
   };
 }
 
@@ -178,37 +175,33 @@ async function requestCost(): Promise<void> {
 
     const rows: Row[] = [];
     const headReads: string[] = [];
-    const goals: { storage: boolean; bare: boolean; bareOrCache: boolean }[] = [];
+    const goals: { storage: boolean; bare: boolean }[] = [];
     for (const kind of kinds) {
       const run = coldRuns.get(kind)!;
       const bareUs = await cpuPerRequest(bare.pids, bare.url, kind.cold, run.n, headersOf(kind, false), 0);
-      rows.push(row(kind.name, 'cold', run.n, run.counts, run.us, bareUs, NaN));
+      rows.push(row(kind.name, 'cold', run.n, run.counts, run.us, bareUs));
 
-      // Warm: the real worker, the bare one (and the bare one through the Cache API where the real
-      // worker answers from it) in alternating rounds, so that all see the same load from other processes.
+      // Warm: the real worker and the bare one in alternating rounds, so that both see the same load from other processes.
       const headers = headersOf(kind, false);
       await load(worker.url, [kind.warm], 1, headers); // the object's first request: not a warm one
       await counts();
-      const viaCache = (run.counts.cache.match ?? 0) > 0;
       const perRound = Math.ceil(WARM / ROUNDS);
       // The median round of each: a burst from another process spoils one round, not the figure.
-      const [ours, bares, viaCaches] = [[] as number[], [] as number[], [] as number[]];
+      const [ours, bares] = [[] as number[], [] as number[]];
       let seconds = 0;
       for (let round = 0; round < ROUNDS; round++) {
         const t0 = performance.now();
         ours.push(await cpuPerRequest(pids, worker.url, [kind.warm], perRound, headers, 0));
         seconds += (performance.now() - t0) / 1000;
         bares.push(await cpuPerRequest(bare.pids, bare.url, [kind.warm], perRound, headers, 0));
-        if (viaCache) viaCaches.push(await cpuPerRequest(bare.pids, bare.url, [kind.warm], perRound, { ...headers, 'X-Bench-Via-Cache': '1' }, 0));
       }
-      const [us, bareWarm, cached] = [median(ours), median(bares), viaCache ? median(viaCaches) : 0];
+      const [us, bareWarm] = [median(ours), median(bares)];
       const c = await counts();
-      rows.push(row(kind.name, 'warm', perRound * ROUNDS, c, us, bareWarm, viaCache ? cached : NaN));
+      rows.push(row(kind.name, 'warm', perRound * ROUNDS, c, us, bareWarm));
       headReads.push(`${kind.name} ${c.r2['get head'] ?? 0} in ${seconds.toFixed(1)} s`);
       goals.push({
         storage: Object.keys(c.r2).some((op) => op !== 'get head') || total(c.kv) > 0,
         bare: us <= 1.5 * bareWarm,
-        bareOrCache: us <= 1.5 * (viaCache ? cached : bareWarm),
       });
     }
     printTable(
@@ -217,12 +210,10 @@ async function requestCost(): Promise<void> {
     );
     const noStorage = goals.every((g) => !g.storage);
     const bareOnly = goals.every((g) => g.bare);
-    const withCache = goals.every((g) => g.bareOrCache);
     console.log(
       `\nGoal, warm requests: no R2 or KV operation but the head's re-read once per HEAD_CACHE_SECONDS (${headReads.join('; ')}): ${noStorage ? 'met' : 'NOT met'};` +
-        ` within 1.5x of the bare worker's CPU: ${bareOnly ? 'met' : 'NOT met'}` +
-        ` (of the bare worker answering through the Cache API where the worker does: ${withCache ? 'met' : 'NOT met'}).` +
-        '\nThe Cache API is simulated by miniflare inside the same workerd process, so its match and put CPU is in these' +
+        ` within 1.5x of the bare worker's CPU: ${bareOnly ? 'met' : 'NOT met'}.` +
+        '\nThe Cache API is simulated by miniflare inside the same workerd process, so the cold rows\' match and put CPU is in these' +
         '\nfigures; on Cloudflare they are subrequests, outside the worker\'s CPU time.' +
         `\nCPU is counted in 10 ms ticks; other processes share these CPUs (load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}).`,
     );

@@ -109,7 +109,6 @@ async function commitAll(kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapsh
 
 /** One commit of `group`'s uploads, as the writer does it; `kept` is the snapshot kept from the previous commit. */
 async function oneCommit(group: readonly string[], kept?: { snapshot: Metadata<Snapshot>; kept: KeptSnapshot }) {
-  let pageLengths = 0;
   const snapshot = kept?.snapshot ?? parseMetadata('snapshot', snapshotBytes);
   const add: Record<string, TargetFile> = {};
   for (const project of group) {
@@ -121,7 +120,7 @@ async function oneCommit(group: readonly string[], kept?: { snapshot: Metadata<S
     for (const [path, text] of [[paths.json, renderProjectJSON({ ...page, files })], [paths.html, renderProjectHTML({ ...page, files })]] as const) {
       const bytes = utf8(text);
       add[path] = file(bytes.length, sha256Hex(bytes));
-      pageLengths += bytes.length;
+      pageBytes += bytes.length;
     }
     fileLengths += f.size + f.coreMetadata!.size;
     add[fileTargetPath(project, f.filename)] = file(f.size, f.sha256);
@@ -134,7 +133,6 @@ async function oneCommit(group: readonly string[], kept?: { snapshot: Metadata<S
     if (!bins.has(name)) bins.set(name, parseMetadata('targets', read(metadataKey(name, snapshot.signed.meta[`${name}.json`]!.version))));
   }
   mark();
-  pageBytes += pageLengths;
   const out = await commit({
     now: Date.UTC(2026, 10, 30),
     succinctRoles: succinct,

@@ -3,10 +3,7 @@
 // else (no routing, no storage, no checks). What a request costs beyond this
 // in the same workerd is what tuf-edge adds. `PUT /__bench/load?path=P`
 // stores the body for path P, with the headers given as JSON in
-// `X-Bench-Headers`, and with `&cache=1` puts it in the Cache API too: a
-// request with `X-Bench-Via-Cache` is then answered by `caches.default.match`,
-// the floor for what the real worker serves from the edge cache (miniflare
-// runs the Cache API inside the same workerd, so its CPU is counted there).
+// `X-Bench-Headers`.
 
 interface Held {
   readonly body: Uint8Array;
@@ -23,12 +20,7 @@ export default {
       const path = url.searchParams.get('path') ?? '';
       const body = new Uint8Array(await request.arrayBuffer());
       held.set(path, { body, headers });
-      if (url.searchParams.has('cache')) await caches.default.put(new URL(path, url.origin).href, new Response(body, { headers }));
       return new Response(null, { status: 204 });
-    }
-    if (request.headers.has('X-Bench-Via-Cache')) {
-      const hit = await caches.default.match(request.url);
-      if (hit) return hit;
     }
     const entry = held.get(url.pathname);
     if (!entry) return new Response('Not Found\n', { status: 404 });

@@ -52,7 +52,7 @@ export type IndexPlan =
    * exactly these names); afterwards, clear the pending list if it still has this etag.
    */
   | {
-    readonly kind: 'rewrite'; readonly json: string; readonly html: string; readonly projects: number;
+    readonly kind: 'rewrite'; readonly json: string; readonly html: string;
     readonly unchanged: boolean; readonly clear: string | null;
   }
   /** Note these names for the cron (before the head moves). */
@@ -109,7 +109,7 @@ export async function planIndex(
   for (const p of gone) names.delete(p);
   const sorted = [...names];
   const json = renderIndexJSON(sorted);
-  return { kind: 'rewrite', json, html: renderIndexHTML(sorted), projects: names.size, unchanged: json === index, clear: pending?.etag ?? null };
+  return { kind: 'rewrite', json, html: renderIndexHTML(sorted), unchanged: json === index, clear: pending?.etag ?? null };
 }
 
 /** Adds `names` to the pending list (the writer's; before the commit's head moves). */
